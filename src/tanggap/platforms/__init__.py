@@ -1,0 +1,1 @@
+"""Platform adapters: one module per platform behind the small interface in interface.py."""
