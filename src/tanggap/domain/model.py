@@ -6,6 +6,7 @@ A state change happens here and only here; each one records an audit draft on th
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -24,6 +25,9 @@ def new_id() -> str:
     return str(ULID())
 
 
+_DRAFT_ORDER = itertools.count()
+
+
 @dataclass(frozen=True)
 class AuditDraft:
     """An audit event before the store chains it."""
@@ -33,6 +37,8 @@ class AuditDraft:
     subject_id: str
     actor: str
     payload: dict[str, Any] = field(default_factory=dict)
+    # Drafts from several entities are chained in the order they happened.
+    created: int = field(default_factory=lambda: next(_DRAFT_ORDER), compare=False)
 
 
 class RecordsEvents:
@@ -293,8 +299,9 @@ class Enforcement(RecordsEvents):
         self.updated_at = self.created_at
         self.confirmed_at: datetime | None = None
 
-    def attempt_failed(self, error: str, at: datetime, permanent: bool, actor: str) -> None:
-        self.attempts += 1
+    def attempt_failed(self, error: str, at: datetime, permanent: bool, actor: str,
+                       tries: int = 1) -> None:
+        self.attempts += tries
         self.last_error = error[:2000]
         self.updated_at = as_utc(at)
         if permanent:
@@ -302,10 +309,11 @@ class Enforcement(RecordsEvents):
         self._record("enforcement_failed", actor, error=self.last_error, permanent=permanent,
                      attempts=self.attempts, case_id=self.case_id)
 
-    def confirm(self, platform_reference: str | None, at: datetime, actor: str) -> bool:
+    def confirm(self, platform_reference: str | None, at: datetime, actor: str,
+                tries: int = 1) -> bool:
         if self.status is EnforcementStatus.CONFIRMED:
             return False
-        self.attempts += 1
+        self.attempts += tries
         self.status = EnforcementStatus.CONFIRMED
         self.platform_reference = platform_reference
         self.confirmed_at = self.updated_at = as_utc(at)
@@ -354,9 +362,9 @@ class Case(RecordsEvents):
 
     def attach_order(self, order: Order, severity: int, actor: str) -> None:
         """Merge an order in: the case's deadline becomes the earliest over its orders."""
-        earliest = Deadline.earliest(self.deadline, order.deadline)
-        if earliest is order.deadline:
-            self.deadline_due_at, self.deadline_basis = order.deadline.due_at, order.deadline.basis
+        current, offered = self.deadline, order.deadline
+        if current is None or offered.due_at < current.due_at:
+            self.deadline_due_at, self.deadline_basis = offered.due_at, offered.basis
             self.category = order.category
         if self.severity is None or severity < self.severity:
             self.severity = severity

@@ -1,0 +1,105 @@
+"""Carry out decided actions on the platform: idempotent, retried with backoff, recorded.
+
+A platform error never leaves a case looking actioned: the case moves to `actioned` only
+after the platform has confirmed, and a failed enforcement stays `pending` for the next sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from tanggap.domain.access import SYSTEM
+from tanggap.domain.model import Action, EnforcementStatus, Scope
+from tanggap.domain.targets import Target
+from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
+from tanggap.store.uow import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    backoff_s: float = 0.5
+    max_backoff_s: float = 8.0
+
+
+@dataclass(frozen=True)
+class EnforcementOutcome:
+    enforcement_id: str
+    status: EnforcementStatus
+    tries: int
+    error: str | None = None
+
+
+def carry_out(store: Store, platform: Platform, enforcement_id: str,
+              retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
+              ) -> EnforcementOutcome:
+    with store.uow() as uow:
+        enforcement = uow.enforcements.get(enforcement_id)
+        if enforcement.status is not EnforcementStatus.PENDING:
+            return EnforcementOutcome(enforcement_id, enforcement.status, 0)
+        action, target, scope, key = (enforcement.action, enforcement.target, enforcement.scope,
+                                      enforcement.idempotency_key)
+    # The platform call happens outside any transaction: no lock is held while we wait.
+    result, error, tries = _call_with_retries(platform, action, target, scope, key, retry, sleep)
+    with store.uow() as uow:
+        enforcement = uow.enforcements.get(enforcement_id)
+        case = uow.cases.get_for_update(enforcement.case_id)
+        now = uow.clock.now()
+        if result is not None:
+            enforcement.confirm(result.reference, now, SYSTEM.actor, tries)
+            case.enforced(enforcement, SYSTEM.actor)
+        else:
+            enforcement.attempt_failed(str(error), now, permanent=not error.transient,
+                                       actor=SYSTEM.actor, tries=tries)
+            log.warning("enforcement failed", extra={"enforcement_id": enforcement_id,
+                                                     "case_id": case.id, "error": str(error)})
+        uow.commit()
+        return EnforcementOutcome(enforcement_id, enforcement.status, tries,
+                                  None if result else str(error))
+
+
+def carry_out_pending(store: Store, platform: Platform, retry: RetryPolicy = RetryPolicy(),
+                      sleep: Callable[[float], None] = time.sleep, limit: int = 1000,
+                      ) -> list[EnforcementOutcome]:
+    """The sweep: retry every enforcement still pending (after a platform outage, a crash)."""
+    with store.uow() as uow:
+        pending = uow.enforcements.pending_ids(limit)
+    return [carry_out(store, platform, enforcement_id, retry, sleep) for enforcement_id in pending]
+
+
+def _call_with_retries(platform, action, target, scope, key, retry, sleep):
+    tries = 0
+    retrying = Retrying(
+        stop=stop_after_attempt(retry.attempts),
+        wait=wait_exponential(multiplier=retry.backoff_s, max=retry.max_backoff_s),
+        retry=retry_if_exception(lambda e: isinstance(e, PlatformError) and e.transient),
+        sleep=sleep, reraise=True,
+    )
+    try:
+        for attempt in retrying:
+            with attempt:
+                tries += 1
+                return _perform(platform, action, target, scope, key), None, tries
+    except PlatformError as error:
+        return None, error, tries
+
+
+def _perform(platform: Platform, action: Action, target: Target, scope: Scope, key: str) -> EnforcementResult:
+    match action:
+        case Action.BLOCK:
+            needed = Capability.BLOCK_GLOBAL if scope.is_global else Capability.BLOCK_IN_COUNTRY
+            if needed not in platform.capabilities:
+                raise PlatformError(f"platform {platform.name} cannot {needed.value}", transient=False)
+            return platform.block(target, scope, key)
+        case Action.UNBLOCK:
+            return platform.unblock(target, key)
+        case Action.REMOVE_POST:
+            return platform.remove_post(target, key)
+    raise PlatformError(f"action {action} is not supported on {platform.name}", transient=False)

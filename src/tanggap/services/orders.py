@@ -1,0 +1,182 @@
+"""Orders in, one case per target, each with its legal deadline; and status back out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from tanggap.domain.access import Permission, Principal
+from tanggap.domain.errors import DuplicateReference, InvalidTarget, NotFound, PermissionDenied
+from tanggap.domain.model import Case, CaseState, Order, OrderDraft, OrderTarget
+from tanggap.domain.sla import Deadline, SlaPolicy
+from tanggap.domain.targets import Target, parse_target
+from tanggap.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class TargetReceipt:
+    input: str
+    target: str
+    case_id: str
+    deadline: datetime
+    case_state: str
+
+
+@dataclass(frozen=True)
+class OrderReceipt:
+    order_id: str
+    reference: str | None
+    received_at: datetime
+    deadline: Deadline
+    targets: list[TargetReceipt]
+    rejected: list[dict[str, str]]
+    duplicate_of_existing: bool = False  # the authority resent an order we already hold
+
+    @property
+    def case_ids(self) -> list[str]:
+        return [t.case_id for t in self.targets]
+
+
+def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[dict[str, str]]]:
+    """Split what was written into distinct targets (first spelling kept) and rejections."""
+    targets: list[Target] = []
+    kept_spellings: list[str] = []
+    rejected: list[dict[str, str]] = []
+    seen: set[Target] = set()
+    for spelling in spellings:
+        try:
+            target = parse_target(spelling)
+        except InvalidTarget as error:
+            rejected.append({"input": spelling, "reason": error.message})
+            continue
+        if target not in seen:
+            seen.add(target)
+            targets.append(target)
+            kept_spellings.append(spelling)
+    return targets, kept_spellings, rejected
+
+
+def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Principal) -> OrderReceipt:
+    """Receive an order: store it, merge each target into its case, start the deadline clock."""
+    by.require(Permission.SUBMIT_ORDER)
+    if by.kind == "authority" and draft.authority_id != by.id:
+        raise PermissionDenied("an authority submits orders only in its own name")
+    with uow:
+        received_at = uow.clock.now()
+        category = sla.category(draft.category)
+        deadline = sla.deadline(received_at, draft.jurisdiction, category)
+        order = Order.receive(
+            _with_category(draft, category), received_at, deadline, by.actor)
+        if draft.reference is not None:
+            if (existing := _resent(uow, draft)) is not None:
+                return existing
+            if uow.orders.add_unique(order) is None:  # a concurrent resend won the race
+                return _resent(uow, draft)
+        else:
+            uow.orders.add(order)
+        cases = _cases_for(uow, draft.targets, received_at, by.actor)
+        severity = sla.severity(category)
+        for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft))):
+            case = cases[target]
+            case.attach_order(order, severity, by.actor)
+            if case.state == CaseState.NEW:
+                case.step("triage", received_at, by.actor)
+            order.targets.append(OrderTarget(order.id, target, spelling, position, case.id))
+        receipt = _receipt(order, cases)
+        uow.commit()
+    return receipt
+
+
+def _resent(uow: UnitOfWork, draft: OrderDraft) -> OrderReceipt | None:
+    existing = uow.orders.by_reference(draft.authority_id, draft.reference)
+    if existing is None:
+        return None
+    if {t.target for t in existing.targets} != set(draft.targets):
+        raise DuplicateReference(
+            f"reference {draft.reference!r} was already used for an order with other targets")
+    cases = uow.cases.by_targets(draft.targets)
+    return _receipt(existing, cases, duplicate=True)
+
+
+def _cases_for(uow: UnitOfWork, targets: tuple[Target, ...], at: datetime, actor: str) -> dict[Target, Case]:
+    cases = uow.cases.by_targets(targets, lock=True)
+    missing = [Case.open(t, at, actor) for t in targets if t not in cases]
+    cases.update(uow.cases.add_all_or_existing(missing))
+    return cases
+
+
+def _receipt(order: Order, cases: dict[Target, Case], duplicate: bool = False) -> OrderReceipt:
+    return OrderReceipt(
+        order_id=order.id, reference=order.reference, received_at=order.received_at,
+        deadline=order.deadline, rejected=list(order.rejected), duplicate_of_existing=duplicate,
+        targets=[TargetReceipt(link.spelling, link.target.canonical, link.case_id,
+                               order.deadline_due_at, str(cases[link.target].state))
+                 for link in order.targets],
+    )
+
+
+def _spellings(draft: OrderDraft) -> tuple[str, ...]:
+    return draft.spellings if len(draft.spellings) == len(draft.targets) else tuple(
+        t.canonical for t in draft.targets)
+
+
+def _with_category(draft: OrderDraft, category: str) -> OrderDraft:
+    return replace(draft, category=category)
+
+
+# --- status back to the authority -------------------------------------------------------
+
+@dataclass(frozen=True)
+class TargetStatus:
+    target: str
+    case_id: str
+    status: str  # queued | in_review | actioned | no_action | reversed
+    action: str | None = None
+    scope: str | list[str] | None = None
+    actioned_at: datetime | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderStatus:
+    order_id: str
+    authority_id: str
+    reference: str | None
+    category: str
+    jurisdiction: str
+    received_at: datetime
+    deadline: Deadline
+    rejected: list[dict[str, str]]
+    targets: list[TargetStatus] = field(default_factory=list)
+
+    @property
+    def settled(self) -> bool:
+        return all(t.status in {"actioned", "no_action", "reversed"} for t in self.targets)
+
+
+def order_status(uow: UnitOfWork, order_id: str, by: Principal) -> OrderStatus:
+    with uow:
+        order = uow.orders.get(order_id)
+        # Someone else's order looks exactly like a missing one: no probing of ids.
+        if order is None or not by.may_see_order(order.authority_id):
+            raise NotFound(f"no order {order_id}")
+        statuses = [_target_status(ot, uow.cases.get(ot.case_id)) for ot in order.targets]
+        return OrderStatus(order.id, order.authority_id, order.reference, order.category,
+                           order.jurisdiction, order.received_at, order.deadline,
+                           list(order.rejected), statuses)
+
+
+def _target_status(link: OrderTarget, case: Case) -> TargetStatus:
+    state = CaseState(case.state)
+    decision = case.decision
+    base = {"target": link.target.canonical, "case_id": case.id}
+    if state in {CaseState.NEW, CaseState.QUEUED}:
+        return TargetStatus(status="queued", **base)
+    if state is CaseState.REVERSED:
+        return TargetStatus(status="reversed", reason=decision.reason if decision else None, **base)
+    if decision is not None and not decision.action.needs_platform:
+        return TargetStatus(status="no_action", reason=decision.reason, **base)
+    if case.actioned_at is not None:
+        return TargetStatus(status="actioned", action=str(decision.action),
+                            scope=decision.scope.as_json(), actioned_at=case.actioned_at, **base)
+    return TargetStatus(status="in_review", **base)

@@ -1,0 +1,195 @@
+"""Repositories: the queries the services need, and nothing they do not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tanggap.domain.model import (
+    OPEN_STATES, ApiKey, Authority, Case, CaseState, Decision, Enforcement, EnforcementStatus,
+    Order, OrderTarget, Report, User,
+)
+from tanggap.domain.targets import Target
+from tanggap.store.tables import cases as cases_table
+from tanggap.store.tables import order_targets
+
+
+class Repository:
+    def __init__(self, session: Session):
+        self.session = session
+
+
+class Authorities(Repository):
+    def add(self, authority: Authority) -> Authority:
+        self.session.add(authority)
+        return authority
+
+    def get(self, authority_id: str) -> Authority | None:
+        return self.session.get(Authority, authority_id)
+
+    def by_name(self, name: str) -> Authority | None:
+        return self.session.scalar(select(Authority).where(Authority.name == name))
+
+    def list(self) -> Sequence[Authority]:
+        return self.session.scalars(select(Authority).order_by(Authority.name)).all()
+
+
+class Users(Repository):
+    def add(self, user: User) -> User:
+        self.session.add(user)
+        return user
+
+    def get(self, user_id: str) -> User | None:
+        return self.session.get(User, user_id)
+
+    def by_name(self, name: str) -> User | None:
+        return self.session.scalar(select(User).where(User.name == name))
+
+
+class ApiKeys(Repository):
+    def add(self, key: ApiKey) -> ApiKey:
+        self.session.add(key)
+        return key
+
+    def by_hash(self, key_hash: str) -> ApiKey | None:
+        return self.session.scalar(
+            select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
+
+
+class Orders(Repository):
+    def add(self, order: Order) -> Order:
+        self.session.add(order)
+        return order
+
+    def get(self, order_id: str) -> Order | None:
+        return self.session.get(Order, order_id)
+
+    def by_reference(self, authority_id: str, reference: str) -> Order | None:
+        return self.session.scalar(
+            select(Order).where(Order.authority_id == authority_id, Order.reference == reference))
+
+    def add_unique(self, order: Order) -> Order | None:
+        """Insert, or None when the authority already used this reference (a resend)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(order)
+                self.session.flush()
+        except IntegrityError:
+            return None
+        return order
+
+    def targets_of_case(self, case_id: str) -> Sequence[OrderTarget]:
+        return self.session.scalars(
+            select(OrderTarget).where(OrderTarget.case_id == case_id)).all()
+
+    def for_case(self, case_id: str) -> Sequence[Order]:
+        return self.session.scalars(
+            select(Order).join(order_targets, order_targets.c.order_id == Order.id)
+            .where(order_targets.c.case_id == case_id).order_by(Order.received_at)).all()
+
+
+class Cases(Repository):
+    def get(self, case_id: str) -> Case | None:
+        return self.session.get(Case, case_id)
+
+    def get_for_update(self, case_id: str) -> Case | None:
+        return self.session.scalar(
+            select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True))
+
+    def by_targets(self, targets: Iterable[Target], lock: bool = False) -> dict[Target, Case]:
+        """Existing cases for these targets, optionally locked (row locks on PostgreSQL)."""
+        wanted = list({t.canonical for t in targets})
+        found: dict[Target, Case] = {}
+        for start in range(0, len(wanted), 500):
+            query = select(Case).where(cases_table.c.target.in_(wanted[start:start + 500]))
+            if lock:
+                query = query.with_for_update().execution_options(populate_existing=True)
+            found.update((case.target, case) for case in self.session.scalars(query))
+        return found
+
+    def add_all_or_existing(self, new_cases: Sequence[Case]) -> dict[Target, Case]:
+        """Insert new cases; where another transaction created the same target first,
+        return that one instead. Safe under concurrency: the unique target decides."""
+        if not new_cases:
+            return {}
+        try:
+            with self.session.begin_nested():
+                self.session.add_all(new_cases)
+                self.session.flush()
+            return {case.target: case for case in new_cases}
+        except IntegrityError:
+            pass
+        # Someone raced us for at least one target: go one by one.
+        result: dict[Target, Case] = {}
+        for case in new_cases:
+            existing = self.by_targets([case.target], lock=True).get(case.target)
+            if existing is None:
+                try:
+                    with self.session.begin_nested():
+                        self.session.add(case)
+                        self.session.flush()
+                    existing = case
+                except IntegrityError:
+                    existing = self.by_targets([case.target], lock=True)[case.target]
+            result[case.target] = existing
+        return result
+
+    def list(self, states: Iterable[CaseState] | None = None, limit: int = 100,
+             offset: int = 0) -> Sequence[Case]:
+        query = select(Case)
+        if states:
+            query = query.where(Case.state.in_(list(states)))
+        query = query.order_by(Case.deadline_due_at.is_(None), Case.deadline_due_at,
+                               Case.severity, Case.created_at)
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def queue(self, limit: int = 100) -> Sequence[Case]:
+        """Open cases awaiting a human, soonest deadline first, then most severe."""
+        return self.list([CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED], limit)
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self.session.execute(select(Case.state, func.count()).group_by(Case.state)).all()
+        return {str(state): count for state, count in rows}
+
+    def open_breached(self, now: datetime) -> Sequence[Case]:
+        return self.session.scalars(
+            select(Case).where(Case.state.in_(list(OPEN_STATES)), Case.deadline_due_at < now)).all()
+
+
+class Reports(Repository):
+    def add(self, report: Report) -> Report:
+        self.session.add(report)
+        return report
+
+    def for_case(self, case_id: str) -> Sequence[Report]:
+        return self.session.scalars(select(Report).where(Report.case_id == case_id)).all()
+
+
+class Decisions(Repository):
+    def get(self, decision_id: str) -> Decision | None:
+        return self.session.get(Decision, decision_id)
+
+
+class Enforcements(Repository):
+    def add(self, enforcement: Enforcement) -> Enforcement:
+        self.session.add(enforcement)
+        return enforcement
+
+    def get(self, enforcement_id: str) -> Enforcement | None:
+        return self.session.get(Enforcement, enforcement_id)
+
+    def by_key(self, key: str) -> Enforcement | None:
+        return self.session.scalar(select(Enforcement).where(Enforcement.idempotency_key == key))
+
+    def for_case(self, case_id: str) -> Sequence[Enforcement]:
+        return self.session.scalars(
+            select(Enforcement).where(Enforcement.case_id == case_id).order_by(Enforcement.created_at)).all()
+
+    def pending_ids(self, limit: int = 1000) -> list[str]:
+        return list(self.session.scalars(
+            select(Enforcement.id).where(Enforcement.status == EnforcementStatus.PENDING)
+            .order_by(Enforcement.created_at).limit(limit)))

@@ -1,0 +1,194 @@
+"""Tables, and the imperative mapping of domain classes onto them (the domain stays plain)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Enum, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry, relationship
+
+from tanggap.domain.model import (
+    Action, ApiKey, Authority, Case, CaseState, Decision, Enforcement, EnforcementStatus, Order,
+    OrderTarget, Report, Role, Source, User,
+)
+from tanggap.domain.targets import TargetKind
+from tanggap.store.types import JsonColumn, ScopeType, TargetType, UTCDateTime
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+def ID(name: str = "id", *args, **kwargs) -> Column:
+    return Column(name, String(26), *args, **kwargs)
+
+
+def enum_of(enum_cls) -> Enum:
+    """Stored as its value in a plain string column (no native enum: migrations stay simple)."""
+    return Enum(enum_cls, native_enum=False, create_constraint=False, length=20,
+                values_callable=lambda members: [m.value for m in members])
+
+
+authorities = Table(
+    "authorities", metadata,
+    ID(primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("email_domains", JsonColumn, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    ID(primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", enum_of(Role), nullable=False),
+    Column("languages", JsonColumn, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys", metadata,
+    ID(primary_key=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),
+    Column("owner_type", String(20), nullable=False),
+    Column("owner_id", String(26), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+cases = Table(
+    "cases", metadata,
+    ID(primary_key=True),
+    Column("target", TargetType, nullable=False, unique=True),
+    Column("kind", enum_of(TargetKind), nullable=False),
+    Column("state", enum_of(CaseState), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("deadline_due_at", UTCDateTime),
+    Column("deadline_basis", String(100)),
+    Column("category", String(40)),
+    Column("severity", Integer),
+    Column("source", enum_of(Source)),
+    Column("actioned_at", UTCDateTime),
+    Index("ix_cases_state_deadline", "state", "deadline_due_at"),
+)
+
+orders = Table(
+    "orders", metadata,
+    ID(primary_key=True),
+    ID("authority_id", ForeignKey("authorities.id"), nullable=False),
+    Column("reference", String(200)),
+    Column("category", String(40), nullable=False),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("legal_basis", Text),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("deadline_due_at", UTCDateTime, nullable=False),
+    Column("deadline_basis", String(100), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("rejected", JsonColumn, nullable=False),
+    Column("raw_evidence", String(100)),
+    # An authority's reference names one order; NULL references never collide.
+    UniqueConstraint("authority_id", "reference", name="uq_orders_authority_reference"),
+)
+
+order_targets = Table(
+    "order_targets", metadata,
+    ID(primary_key=True),
+    ID("order_id", ForeignKey("orders.id"), nullable=False),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("target", TargetType, nullable=False),
+    Column("spelling", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("order_id", "target", name="uq_order_targets_order_target"),
+)
+
+reports = Table(
+    "reports", metadata,
+    ID(primary_key=True),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("target", TargetType, nullable=False),
+    Column("reporter", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("trusted_flagger", Boolean, nullable=False),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    ID(primary_key=True),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("action", enum_of(Action), nullable=False),
+    Column("scope", ScopeType, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("legal_basis", Text),
+    Column("note", Text),
+    Column("decided_by", String(26), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+)
+
+enforcements = Table(
+    "enforcements", metadata,
+    ID(primary_key=True),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    ID("decision_id", ForeignKey("decisions.id"), nullable=False),
+    Column("action", enum_of(Action), nullable=False),
+    Column("scope", ScopeType, nullable=False),
+    Column("target", TargetType, nullable=False),
+    Column("idempotency_key", String(120), nullable=False, unique=True),
+    Column("status", enum_of(EnforcementStatus), nullable=False, index=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("platform_reference", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("confirmed_at", UTCDateTime),
+)
+
+audit_events = Table(
+    "audit_events", metadata,
+    # seq is assigned by the chain, not a sequence: a fork would collide on the key.
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("subject_type", String(40), nullable=False),
+    Column("subject_id", String(60), nullable=False),
+    Column("payload", JsonColumn, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_events_subject", "subject_type", "subject_id"),
+)
+
+mapper_registry = registry(metadata=metadata)
+_mapped = False
+
+
+def map_domain() -> None:
+    """Map the domain classes once per process (imperative mapping, as in cosmicpython)."""
+    global _mapped
+    if _mapped:
+        return
+    _mapped = True
+    mapper_registry.map_imperatively(Authority, authorities)
+    mapper_registry.map_imperatively(User, users)
+    mapper_registry.map_imperatively(ApiKey, api_keys)
+    mapper_registry.map_imperatively(Decision, decisions)
+    mapper_registry.map_imperatively(OrderTarget, order_targets)
+    mapper_registry.map_imperatively(Report, reports)
+    # The relationships also tell the unit of work to insert decisions before enforcements.
+    mapper_registry.map_imperatively(Enforcement, enforcements, properties={
+        "decision": relationship(Decision, lazy="select", viewonly=False),
+    })
+    mapper_registry.map_imperatively(Order, orders, properties={
+        "targets": relationship(OrderTarget, order_by=order_targets.c.position, lazy="select"),
+    })
+    mapper_registry.map_imperatively(Case, cases, properties={
+        "decisions": relationship(Decision, order_by=decisions.c.decided_at, lazy="select"),
+    })

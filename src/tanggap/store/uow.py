@@ -1,0 +1,82 @@
+"""Unit of work: one transaction, its repositories, and the audit events it produced."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tanggap.domain.clock import Clock, SystemClock
+from tanggap.domain.model import AuditDraft, RecordsEvents
+from tanggap.store import repositories as repos
+from tanggap.store.audit_log import append_events
+from tanggap.store.engine import make_engine
+from tanggap.store.tables import map_domain
+
+
+class Store:
+    """The database: an engine and a factory of units of work."""
+
+    def __init__(self, url: str, clock: Clock | None = None, engine: Engine | None = None):
+        map_domain()
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self.clock = clock or SystemClock()
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.clock)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock):
+        self._sessions = sessions
+        self.clock = clock
+        self.extra_events: list[AuditDraft] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._sessions()
+        s = self.session
+        self.authorities = repos.Authorities(s)
+        self.users = repos.Users(s)
+        self.api_keys = repos.ApiKeys(s)
+        self.orders = repos.Orders(s)
+        self.cases = repos.Cases(s)
+        self.reports = repos.Reports(s)
+        self.decisions = repos.Decisions(s)
+        self.enforcements = repos.Enforcements(s)
+        self.extra_events = []
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def record(self, draft: AuditDraft) -> None:
+        """An audit event that belongs to no entity's state (a view, a login, a key issued)."""
+        self.extra_events.append(draft)
+
+    def commit(self) -> None:
+        drafts, sources = self._collect_events()
+        self.session.flush()
+        append_events(self.session, drafts, self.clock.now())
+        self.session.commit()
+        for entity in sources:
+            entity.events.clear()
+        self.extra_events = []
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def _collect_events(self) -> tuple[list[AuditDraft], list[RecordsEvents]]:
+        sources = [obj for obj in {*self.session.new, *self.session.identity_map.values()}
+                   if isinstance(obj, RecordsEvents) and obj.events]
+        drafts = [draft for entity in sources for draft in entity.events] + self.extra_events
+        drafts.sort(key=lambda d: d.created)
+        return drafts, sources

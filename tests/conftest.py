@@ -1,0 +1,83 @@
+"""Shared fixtures: a real store on SQLite and, when TANGGAP_TEST_DATABASE_URL is set, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tanggap.domain.access import SYSTEM
+from tanggap.domain.clock import FixedClock
+from tanggap.store.migrate import upgrade
+from tanggap.store.tables import metadata
+from tanggap.store.uow import Store
+
+PG_URL = os.environ.get("TANGGAP_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config):
+    return f"store backends: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """Migrate once, copy the file per test: every test gets the real schema, fast."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    if not PG_URL:
+        pytest.skip("TANGGAP_TEST_DATABASE_URL not set")
+    engine = create_engine(PG_URL)
+    try:
+        with engine.begin() as connection:  # start from nothing: the migrations must build it all
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    except Exception as error:  # CI sets the variable only when PostgreSQL must be there
+        pytest.fail(f"PostgreSQL at {PG_URL} is not reachable: {error}")
+    finally:
+        engine.dispose()
+    upgrade(PG_URL)
+    return PG_URL
+
+
+def _truncate_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        names = ", ".join(table.name for table in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(datetime.fromisoformat("2026-03-31T23:30:00+07:00"))
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "tanggap.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def store(store_url, clock):
+    store = Store(store_url, clock=clock)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def system():
+    return SYSTEM
