@@ -13,6 +13,8 @@ from tanggap.domain.access import SYSTEM
 from tanggap.domain.clock import FixedClock
 from tanggap.store.migrate import upgrade
 from tanggap.store.tables import metadata
+from tanggap.domain.sla import SlaPolicy
+from tanggap.services.accounts import add_authority, add_user, principal_for_key
 from tanggap.store.uow import Store
 
 PG_URL = os.environ.get("TANGGAP_TEST_DATABASE_URL")
@@ -81,3 +83,28 @@ def store(store_url, clock):
 @pytest.fixture
 def system():
     return SYSTEM
+
+
+# --- actors -------------------------------------------------------------------------
+
+@pytest.fixture
+def sla():
+    return SlaPolicy()
+
+
+@pytest.fixture
+def ministry(store):
+    issued = add_authority(store.uow(), "Kemkomdigi", "ID", ["komdigi.go.id"], SYSTEM)
+    return principal_for_key(store.uow(), issued.api_key)
+
+
+@pytest.fixture
+def eu_authority(store):
+    issued = add_authority(store.uow(), "Garda Siochana", "EU", ["garda.ie"], SYSTEM)
+    return principal_for_key(store.uow(), issued.api_key)
+
+
+@pytest.fixture
+def moderator(store):
+    issued = add_user(store.uow(), "sari", "moderator", ["id", "en"], SYSTEM)
+    return principal_for_key(store.uow(), issued.api_key)

@@ -3,7 +3,7 @@ import pytest
 from tanggap.domain.errors import ConflictingDecision, InvalidDecision, NotFound
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order
-from tests.services.conftest import order_for
+from tests.builders import order_for
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from tanggap.domain.errors import DuplicateReference, NotFound, PermissionDenied
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order, order_status
-from tests.services.conftest import order_for
+from tests.builders import order_for
 
 T0 = datetime.fromisoformat("2026-03-31T23:30:00+07:00")
 

@@ -21,6 +21,7 @@ Errors are ``application/problem+json`` (RFC 9457) with ``title``, ``status`` an
 import asyncio
 import hmac
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +35,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
 
@@ -345,9 +346,12 @@ class PlatformWorld:
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     # executescript() would COMMIT our open transaction; run the statements one by one.
-    for statement in script.split(";"):
-        if statement.strip():
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
             conn.execute(statement)
+            statement = ""
 
 
 def _channel_row(conn: sqlite3.Connection, channel_id: int) -> sqlite3.Row:
@@ -482,16 +486,32 @@ class FaultInjection:
 
 # --------------------------------------------------------------------------- the HTTP app
 
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 ChannelId = Annotated[int, PathParam(gt=0, le=2**53)]
 PostId = Annotated[int, PathParam(gt=0, le=2**53)]
 ViewerCountry = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")]
 
 
 class BlockRequest(BaseModel):
+    """``{"scope": "global"}`` or ``{"scope": ["ID", "MY"]}`` (ISO 3166 alpha-2 codes)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    scope: Literal["global"] | Annotated[list[CountryCode], Field(min_length=1, max_length=250)]
+    scope: str | list[str]
+
+    @field_validator("scope")
+    @classmethod
+    def _global_or_countries(cls, scope: str | list[str]) -> str | list[str]:
+        if isinstance(scope, str):
+            if scope != Scope.GLOBAL_WORD:
+                raise ValueError('must be "global" or a list of ISO 3166 country codes')
+            return scope
+        countries = sorted({code.strip().upper() for code in scope})
+        if not 1 <= len(countries) <= 250:
+            raise ValueError("a country list needs 1 to 250 ISO 3166 codes")
+        if wrong := [code for code in countries if not COUNTRY_CODE.fullmatch(code)]:
+            raise ValueError(f"not ISO 3166 alpha-2 country codes: {', '.join(wrong[:5])}")
+        return countries
 
     def as_scope(self) -> Scope:
         return Scope.parse(self.scope)
