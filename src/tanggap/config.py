@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
     transparency_timezone: str = "UTC"
+    platform: str = "demo"  # the module in tanggap.platforms that talks to it
     platform_url: str = "http://127.0.0.1:8001"
     platform_token: str | None = None
     enforcement_attempts: int = 4

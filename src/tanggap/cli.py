@@ -1,0 +1,166 @@
+"""`tanggap`: the command line. Every command reads the database from TANGGAP_DATABASE_URL."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+
+from tanggap.config import Settings
+from tanggap.domain.access import SYSTEM
+from tanggap.domain.errors import DomainError
+
+app = typer.Typer(help="Tanggap: takedown orders in, blocked channels out, every step on the record.",
+                  no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+authority_app = typer.Typer(help="Authorities that may send orders.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(authority_app, name="authority")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _mount_optional(module: str, attribute: str, name: str) -> None:
+    import importlib
+
+    try:
+        sub_app = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return
+    app.add_typer(sub_app, name=name)
+
+
+_mount_optional("tanggap.platforms.cli", "platform_app", "platform")
+_mount_optional("tanggap.intake.cli", "intake_app", "intake")
+
+
+def _store(settings: Settings):
+    from tanggap.store.uow import Store
+
+    return Store(settings.database_url)
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head"):
+    """Create or migrate the schema (Alembic) at TANGGAP_DATABASE_URL."""
+    from tanggap.store.migrate import upgrade
+
+    settings = Settings()
+    upgrade(settings.database_url, revision)
+    console.print(f"database at [bold]{_safe_url(settings.database_url)}[/bold] is at revision {revision}")
+
+
+@authority_app.command("add")
+def authority_add(
+    name: str,
+    jurisdiction: Annotated[str, typer.Option(help="ISO country or EU, e.g. ID")],
+    domain: Annotated[list[str] | None, typer.Option(help="verified e-mail domain (repeatable)")] = None,
+):
+    """Register an authority and print its API key once (only a hash is stored)."""
+    from tanggap.services.accounts import add_authority
+
+    try:
+        issued = add_authority(_store(Settings()).uow(), name, jurisdiction, domain or [], SYSTEM)
+    except DomainError as error:
+        _fail(error.message)
+    console.print(f"authority [bold]{name}[/bold] id {issued.owner_id}")
+    console.print("API key (shown once, keep it safe):")
+    print(issued.api_key)
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="moderator, senior, admin, auditor or liaison")] = "moderator",
+    lang: Annotated[str, typer.Option(help="languages read, comma-separated, e.g. id,en")] = "id",
+):
+    """Create a staff account; prints a generated password and an API token once."""
+    from tanggap.services.accounts import add_user
+
+    try:
+        issued = add_user(_store(Settings()).uow(), name, role, lang.split(","), SYSTEM)
+    except DomainError as error:
+        _fail(error.message)
+    console.print(f"user [bold]{name}[/bold] ({role}) id {issued.owner_id} — shown once:")
+    print(f"password: {issued.password}")
+    print(f"api token: {issued.api_key}")
+
+
+@audit_app.command("verify")
+def audit_verify():
+    """Recompute the hash chain and report the first broken link (exit 1 if any)."""
+    from tanggap.services.audit import verify_audit_log
+
+    store = _store(Settings())
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("verifying audit chain", total=None)
+        report = verify_audit_log(store.uow(), lambda n: progress.update(task, completed=n))
+    if report.intact:
+        console.print(f"[green]audit chain intact[/green]: {report.events} events")
+        return
+    errors.print(f"[red]audit chain broken at event {report.broken.seq}[/red]: {report.broken.reason}")
+    raise typer.Exit(1)
+
+
+@app.command("enforce")
+def enforce_pending():
+    """Retry every enforcement still pending (after a platform outage)."""
+    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.services.enforcement import RetryPolicy, carry_out_pending
+
+    settings = Settings()
+    outcomes = carry_out_pending(_store(settings), platform_from_settings(settings),
+                                 RetryPolicy(settings.enforcement_attempts, settings.enforcement_backoff_s))
+    confirmed = sum(1 for o in outcomes if o.error is None)
+    console.print(f"{len(outcomes)} pending, {confirmed} confirmed, {len(outcomes) - confirmed} still failing")
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000):
+    """Serve the API (/api/v1, docs at /docs) and the console."""
+    import uvicorn
+
+    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.web.app import create_app
+
+    settings = Settings()
+    platform = platform_from_settings(settings) if settings.platform_token else None
+    if platform is None:
+        errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")
+    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level="info")
+
+
+@app.command("demo")
+def demo(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="keep serving after the loop")] = True,
+    channels: Annotated[int, typer.Option(help="channels in the demo platform")] = 300,
+    port: int = 8000,
+    platform_port: int = 8001,
+):
+    """Build a demo world under ./var/demo, run the takedown loop end to end, then serve it."""
+    from tanggap.demo.run import run_demo
+
+    sys.exit(run_demo(console, serve=serve, channels=channels, port=port, platform_port=platform_port))
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The web edge: REST API v1, the moderator console, public transparency."""

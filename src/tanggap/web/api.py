@@ -1,0 +1,163 @@
+"""REST API v1. Routes translate HTTP to service calls; the services check permissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from tanggap.domain.access import Permission, Principal
+from tanggap.domain.clock import format_wib
+from tanggap.domain.errors import NotFound
+from tanggap.domain.model import CaseState, OrderDraft
+from tanggap.services.decisions import DecisionRequest, decide
+from tanggap.services.enforcement import carry_out
+from tanggap.services.orders import ingest_order, order_status, parse_targets
+from tanggap.services.transparency import daily_counts
+from tanggap.web.auth import current_principal
+
+router = APIRouter(prefix="/api/v1")
+Caller = Annotated[Principal, Depends(current_principal)]
+MAX_TARGETS = 200_000
+
+
+def utc(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class OrderIn(BaseModel):
+    reference: str | None = Field(None, max_length=200, description="the authority's own number, kept verbatim")
+    category: str = Field(..., max_length=60, examples=["terrorism"])
+    jurisdiction: str | None = Field(None, min_length=2, max_length=8, description="defaults to the authority's")
+    legal_basis: str | None = Field(None, max_length=2000)
+    targets: list[Annotated[str, Field(max_length=2048)]] = Field(..., min_length=1, max_length=MAX_TARGETS)
+
+
+class DecisionIn(BaseModel):
+    action: Literal["block", "remove_post", "restrict", "no_action", "unblock"]
+    scope: str | list[str] | None = Field(None, description='"global" or a list of ISO country codes')
+    reason: str = Field(..., min_length=1, max_length=2000)
+    legal_basis: str | None = Field(None, max_length=2000)
+    note: str | None = Field(None, max_length=10_000)
+
+
+@router.post("/orders", status_code=201, summary="Submit a takedown order")
+def submit_order(body: OrderIn, caller: Caller, request: Request, response: Response):
+    ctx = request.app.state.ctx
+    targets, spellings, rejected = parse_targets(body.targets)
+    draft = OrderDraft(
+        authority_id=caller.id, reference=body.reference, category=body.category,
+        jurisdiction=body.jurisdiction or caller.jurisdiction or "", legal_basis=body.legal_basis,
+        targets=tuple(targets), spellings=tuple(spellings), rejected=tuple(rejected), channel="api")
+    receipt = ingest_order(ctx.store.uow(), ctx.settings.sla, draft, caller)
+    if receipt.duplicate_of_existing:
+        response.status_code = 200
+    else:
+        ctx.metrics.orders_received.labels("api").inc()
+        ctx.metrics.targets_rejected.inc(len(rejected))
+    response.headers["Location"] = f"/api/v1/orders/{receipt.order_id}"
+    return {
+        "order_id": receipt.order_id, "reference": receipt.reference,
+        "received_at": utc(receipt.received_at), "deadline": utc(receipt.deadline.due_at),
+        "deadline_wib": format_wib(receipt.deadline.due_at), "deadline_basis": receipt.deadline.basis,
+        "duplicate": receipt.duplicate_of_existing,
+        "targets": [{"input": t.input, "target": t.target, "case_id": t.case_id,
+                     "deadline": utc(t.deadline), "status": t.case_state} for t in receipt.targets],
+        "rejected": receipt.rejected,
+    }
+
+
+@router.get("/orders/{order_id}", summary="Per-target status of an order")
+def get_order(order_id: str, caller: Caller, request: Request):
+    status = order_status(request.app.state.ctx.store.uow(), order_id, caller)
+    return {
+        "order_id": status.order_id, "reference": status.reference, "category": status.category,
+        "jurisdiction": status.jurisdiction, "received_at": utc(status.received_at),
+        "deadline": utc(status.deadline.due_at), "settled": status.settled,
+        "rejected": status.rejected,
+        "targets": [{k: v for k, v in {
+            "target": t.target, "case_id": t.case_id, "status": t.status, "action": t.action,
+            "scope": t.scope, "actioned_at": utc(t.actioned_at), "reason": t.reason}.items()
+            if v is not None} for t in status.targets],
+    }
+
+
+@router.get("/cases", summary="Cases, soonest deadline first")
+def list_cases(caller: Caller, request: Request,
+               state: Annotated[list[CaseState] | None, Query()] = None,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100,
+               offset: Annotated[int, Query(ge=0)] = 0):
+    caller.require(Permission.VIEW_CASES)
+    with request.app.state.ctx.store.uow() as uow:
+        return {"cases": [case_json(c) for c in uow.cases.list(state, limit, offset)]}
+
+
+@router.get("/cases/{case_id}", summary="One case with its decisions and enforcements")
+def get_case(case_id: str, caller: Caller, request: Request):
+    caller.require(Permission.VIEW_CASES)
+    with request.app.state.ctx.store.uow() as uow:
+        case = uow.cases.get(case_id)
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        body = case_json(case)
+        body["orders"] = [{"order_id": o.id, "reference": o.reference, "category": o.category,
+                           "jurisdiction": o.jurisdiction, "received_at": utc(o.received_at),
+                           "deadline": utc(o.deadline_due_at)} for o in uow.orders.for_case(case.id)]
+        body["decisions"] = [{"decision_id": d.id, "action": str(d.action), "scope": d.scope.as_json(),
+                              "reason": d.reason, "legal_basis": d.legal_basis, "note": d.note,
+                              "decided_by": d.decided_by, "decided_at": utc(d.decided_at)}
+                             for d in case.decisions]
+        body["enforcements"] = [enforcement_json(e) for e in uow.enforcements.for_case(case.id)]
+        return body
+
+
+@router.post("/cases/{case_id}/decision", status_code=201, summary="Decide a case (moderators)")
+def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Request, response: Response):
+    ctx = request.app.state.ctx
+    outcome = decide(ctx.store.uow(), case_id, DecisionRequest(
+        body.action, body.reason, body.scope, body.legal_basis, body.note), caller)
+    if outcome.repeated:
+        response.status_code = 200
+    else:
+        ctx.metrics.decisions.labels(body.action).inc()
+    enforcement = None
+    if outcome.enforcement_id and ctx.platform is not None:
+        result = carry_out(ctx.store, ctx.platform, outcome.enforcement_id, ctx.retry)
+        if result.error:
+            ctx.metrics.enforcement_failures.inc()
+        with ctx.store.uow() as uow:
+            enforcement = enforcement_json(uow.enforcements.get(outcome.enforcement_id))
+            state = str(uow.cases.get(case_id).state)
+    else:
+        state = outcome.case_state
+    return {"case_id": case_id, "decision_id": outcome.decision_id, "repeated": outcome.repeated,
+            "case_state": state, "enforcement": enforcement}
+
+
+@router.get("/transparency/daily", summary="Public: channels blocked on a day")
+def transparency_daily(request: Request, day: Annotated[date, Query(alias="date")]):
+    ctx = request.app.state.ctx
+    counts = daily_counts(ctx.store.uow(), day, ctx.settings.transparency_timezone)
+    return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.total,
+            "by_category": counts.by_category, "by_source": counts.by_source,
+            "terrorism_this_month": counts.terrorism_this_month, "sentence": counts.sentence}
+
+
+def case_json(case) -> dict:
+    deadline = case.deadline
+    return {"case_id": case.id, "target": case.target.canonical, "kind": str(case.kind),
+            "state": str(case.state), "category": case.category,
+            "source": str(case.source) if case.source else None,
+            "deadline": utc(deadline.due_at) if deadline else None,
+            "deadline_basis": deadline.basis if deadline else None,
+            "created_at": utc(case.created_at), "actioned_at": utc(case.actioned_at)}
+
+
+def enforcement_json(enforcement) -> dict:
+    return {"enforcement_id": enforcement.id, "action": str(enforcement.action),
+            "scope": enforcement.scope.as_json(), "status": str(enforcement.status),
+            "attempts": enforcement.attempts, "last_error": enforcement.last_error,
+            "platform_reference": enforcement.platform_reference,
+            "confirmed_at": utc(enforcement.confirmed_at)}
