@@ -106,7 +106,7 @@ def audit_verify():
     store = _store(Settings())
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("verifying audit chain", total=None)
-        report = verify_audit_log(store.uow(), lambda n: progress.update(task, completed=n))
+        report = verify_audit_log(store.uow(read_only=True), lambda n: progress.update(task, completed=n))
     if report.intact:
         console.print(f"[green]audit chain intact[/green]: {report.events} events")
         return

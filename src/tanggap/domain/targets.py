@@ -16,6 +16,9 @@ from tanggap.domain.errors import InvalidTarget
 
 USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")
 INVITE_HASH = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# Post and channel ids: ASCII digits only (str.isdigit also accepts "²"), and short enough to
+# be a real id rather than a number int() refuses to convert.
+NUMBER = re.compile(r"[0-9]{1,19}")
 TELEGRAM_HOSTS = {"t.me", "telegram.me", "telegram.dog"}
 # First path segments on t.me that are pages, not usernames.
 RESERVED_PATHS = {
@@ -23,12 +26,19 @@ RESERVED_PATHS = {
     "share", "proxy", "socks", "iv", "login", "confirmphone", "invoice", "bg", "boost",
     "contact", "giftcode", "m",
 }
-INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width, soft-hyphen and bidi-control characters: invisible in a mail client, but they
+# break a link when copied, and are used to hide links from filters.
+INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    None,
+)
 # Defanged spellings used in threat-intel style lists: hxxps://t[.]me/x, t(.)me/x, t[dot]me/x.
 DEFANGS = (
-    (re.compile(r"^hxxp", re.I), "http"),
+    (re.compile(r"(?<![a-z])hxxp(?=s?(?::|\[:|\(:))", re.I), "http"),
     (re.compile(r"\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)", re.I), "."),
-    (re.compile(r"\[:\]"), ":"),
+    (re.compile(r"\[://\]"), "://"),
+    (re.compile(r"\[:\]|\(:\)"), ":"),
 )
 WRAPPERS = "<>\"'()[]{}«»“”‘’`"
 TRAILING_PUNCTUATION = ".,;:!?"
@@ -113,16 +123,36 @@ def parse_target(spelling: str) -> Target:
         return _parse_tg_uri(text)
     if "://" not in text:
         text = "https://" + text
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower().removeprefix("www.")
+    try:
+        parts = urlsplit(text)
+        host = _host(parts.hostname)
+    except ValueError as exc:  # e.g. an unbalanced "[" that urlsplit reads as an IPv6 host
+        raise InvalidTarget(f"{text!r} is not a link: {exc}") from None
     if parts.scheme.lower() not in {"http", "https"}:
         raise InvalidTarget(f"scheme {parts.scheme!r} is not a Telegram link")
     segments = [unquote(s) for s in parts.path.split("/") if s]
     if host in TELEGRAM_HOSTS:
         return _from_path(segments, text)
-    if host.endswith(".t.me") and host.count(".") == 2:
+    if _is_subdomain_link(host):
         return _from_path([host.removesuffix(".t.me"), *segments[:1]], text)
     raise InvalidTarget(f"{host or text!r} is not a Telegram host (out of scope)")
+
+
+def looks_like_telegram(spelling: str) -> bool:
+    """Whether a written link points at Telegram at all (``tg:``, t.me and its aliases).
+
+    Lets a caller tell a broken Telegram link (worth a warning) from an out-of-scope one.
+    """
+    text = clean_spelling(spelling)
+    if text.lower().startswith("tg:"):
+        return True
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        host = _host(urlsplit(text).hostname)
+    except ValueError:
+        return False
+    return host in TELEGRAM_HOSTS or _is_subdomain_link(host)
 
 
 def clean_spelling(spelling: str) -> str:
@@ -139,6 +169,16 @@ def clean_spelling(spelling: str) -> str:
         if text[-1:] in WRAPPERS:
             text = text[:-1]
     return text
+
+
+def _host(hostname: str | None) -> str:
+    # "www." is an alias; a trailing dot is the DNS root and names the same host.
+    return (hostname or "").lower().rstrip(".").removeprefix("www.")
+
+
+def _is_subdomain_link(host: str) -> bool:
+    """``name.t.me``: Telegram serves a channel's public page on its own subdomain."""
+    return host.endswith(".t.me") and host.count(".") == 2
 
 
 def _from_path(segments: list[str], original: str) -> Target:
@@ -160,13 +200,16 @@ def _from_path(segments: list[str], original: str) -> Target:
             return Target.private_post(_int(segments[1], original), _int(segments[2], original))
     if head.lower() in RESERVED_PATHS:
         raise InvalidTarget(f"t.me/{head} is a Telegram page, not a channel")
-    if len(segments) >= 2 and segments[1].isdigit():
+    if len(segments) >= 2 and NUMBER.fullmatch(segments[1]):
         return Target.post(head, int(segments[1]))
     return Target.channel(head)
 
 
 def _parse_tg_uri(text: str) -> Target:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:
+        raise InvalidTarget(f"{text!r} is not a link: {exc}") from None
     action = (parts.netloc or parts.path.strip("/")).lower()
     query = {key.lower(): values[0] for key, values in parse_qs(parts.query).items()}
     if action == "resolve" and "domain" in query:
@@ -195,6 +238,6 @@ def _valid_post_id(value: int) -> int:
 
 
 def _int(text: str, original: str) -> int:
-    if not text.isdigit():
+    if not NUMBER.fullmatch(text):
         raise InvalidTarget(f"{text!r} in {original!r} is not a number")
     return int(text)

@@ -468,8 +468,11 @@ class FaultInjection:
         if fault is None:
             await self.app(scope, receive, send)
         elif fault.mode == "timeout":
+            # Take the whole request first: a slow platform that already has the request goes
+            # on and acts even when the client has hung up in the meantime.
+            request = await _whole_request(receive)
             await asyncio.sleep(fault.delay_s)
-            await self.app(scope, receive, send)
+            await self.app(scope, _replay(request, receive), send)
         elif fault.mode == "drop":
             # Promise a body and hang up before it arrives: the client sees a broken answer.
             await send({"type": "http.response.start", "status": 200,
@@ -482,6 +485,31 @@ class FaultInjection:
             if fault.status in (429, 503):
                 response.headers["Retry-After"] = "1"
             await response(scope, receive, send)
+
+
+async def _whole_request(receive: Receive) -> dict[str, Any]:
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+    return {"type": "http.request", "body": body, "more_body": False}
+
+
+def _replay(request: dict[str, Any], receive: Receive) -> Receive:
+    replayed = False
+
+    async def replaying_receive() -> dict[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return request
+        return await receive()  # later: whatever the connection says (e.g. disconnect)
+
+    return replaying_receive
 
 
 # --------------------------------------------------------------------------- the HTTP app
@@ -506,6 +534,8 @@ class BlockRequest(BaseModel):
             if scope != Scope.GLOBAL_WORD:
                 raise ValueError('must be "global" or a list of ISO 3166 country codes')
             return scope
+        if len(scope) > 250:
+            raise ValueError("a country list needs 1 to 250 ISO 3166 codes")
         countries = sorted({code.strip().upper() for code in scope})
         if not 1 <= len(countries) <= 250:
             raise ValueError("a country list needs 1 to 250 ISO 3166 codes")

@@ -40,7 +40,7 @@ class EnforcementOutcome:
 def carry_out(store: Store, platform: Platform, enforcement_id: str,
               retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
               ) -> EnforcementOutcome:
-    with store.uow() as uow:
+    with store.uow(read_only=True) as uow:
         enforcement = uow.enforcements.get(enforcement_id)
         if enforcement.status is not EnforcementStatus.PENDING:
             return EnforcementOutcome(enforcement_id, enforcement.status, 0)
@@ -69,7 +69,7 @@ def carry_out_pending(store: Store, platform: Platform, retry: RetryPolicy = Ret
                       sleep: Callable[[float], None] = time.sleep, limit: int = 1000,
                       ) -> list[EnforcementOutcome]:
     """The sweep: retry every enforcement still pending (after a platform outage, a crash)."""
-    with store.uow() as uow:
+    with store.uow(read_only=True) as uow:
         pending = uow.enforcements.pending_ids(limit)
     return [carry_out(store, platform, enforcement_id, retry, sleep) for enforcement_id in pending]
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "tanggap_read_only"  # execution option: this transaction only reads
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -35,8 +36,12 @@ def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # IMMEDIATE takes the write lock up front: two writers queue instead of deadlocking
-        # on a lock upgrade (SQLITE_BUSY in the middle of a transaction).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (IMMEDIATE): two writers queue instead of
+        # failing on a lock upgrade mid-transaction. Readers stay deferred: in WAL mode they
+        # never wait for, nor block, a writer.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -9,7 +9,7 @@ from tanggap.domain.clock import Clock, SystemClock
 from tanggap.domain.model import AuditDraft, RecordsEvents
 from tanggap.store import repositories as repos
 from tanggap.store.audit_log import append_events
-from tanggap.store.engine import make_engine
+from tanggap.store.engine import READ_ONLY, make_engine
 from tanggap.store.tables import map_domain
 
 
@@ -22,8 +22,13 @@ class Store:
         self.engine = engine or make_engine(url)
         self.clock = clock or SystemClock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
-    def uow(self) -> UnitOfWork:
+    def uow(self, read_only: bool = False) -> UnitOfWork:
+        """A unit of work; `read_only` ones never take SQLite's write lock and cannot commit."""
+        if read_only:
+            return UnitOfWork(self.read_sessions, self.clock, read_only=True)
         return UnitOfWork(self.sessions, self.clock)
 
     @property
@@ -35,9 +40,10 @@ class Store:
 
 
 class UnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock):
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, read_only: bool = False):
         self._sessions = sessions
         self.clock = clock
+        self.read_only = read_only
         self.extra_events: list[AuditDraft] = []
 
     def __enter__(self) -> UnitOfWork:
@@ -63,6 +69,8 @@ class UnitOfWork:
         self.extra_events.append(draft)
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         drafts, sources = self._collect_events()
         self.session.flush()
         append_events(self.session, drafts, self.clock.now())

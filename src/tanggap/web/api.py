@@ -71,7 +71,7 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
 
 @router.get("/orders/{order_id}", summary="Per-target status of an order")
 def get_order(order_id: str, caller: Caller, request: Request):
-    status = order_status(request.app.state.ctx.store.uow(), order_id, caller)
+    status = order_status(request.app.state.ctx.store.uow(read_only=True), order_id, caller)
     return {
         "order_id": status.order_id, "reference": status.reference, "category": status.category,
         "jurisdiction": status.jurisdiction, "received_at": utc(status.received_at),
@@ -90,14 +90,14 @@ def list_cases(caller: Caller, request: Request,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
                offset: Annotated[int, Query(ge=0)] = 0):
     caller.require(Permission.VIEW_CASES)
-    with request.app.state.ctx.store.uow() as uow:
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
         return {"cases": [case_json(c) for c in uow.cases.list(state, limit, offset)]}
 
 
 @router.get("/cases/{case_id}", summary="One case with its decisions and enforcements")
 def get_case(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
-    with request.app.state.ctx.store.uow() as uow:
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
         case = uow.cases.get(case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
@@ -127,7 +127,7 @@ def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Reque
         result = carry_out(ctx.store, ctx.platform, outcome.enforcement_id, ctx.retry)
         if result.error:
             ctx.metrics.enforcement_failures.inc()
-        with ctx.store.uow() as uow:
+        with ctx.store.uow(read_only=True) as uow:
             enforcement = enforcement_json(uow.enforcements.get(outcome.enforcement_id))
             state = str(uow.cases.get(case_id).state)
     else:
@@ -139,7 +139,7 @@ def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Reque
 @router.get("/transparency/daily", summary="Public: channels blocked on a day")
 def transparency_daily(request: Request, day: Annotated[date, Query(alias="date")]):
     ctx = request.app.state.ctx
-    counts = daily_counts(ctx.store.uow(), day, ctx.settings.transparency_timezone)
+    counts = daily_counts(ctx.store.uow(read_only=True), day, ctx.settings.transparency_timezone)
     return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.total,
             "by_category": counts.by_category, "by_source": counts.by_source,
             "terrorism_this_month": counts.terrorism_this_month, "sentence": counts.sentence}

@@ -19,7 +19,7 @@ def session_principal(request: Request) -> Principal | None:
     user_id = request.session.get("user_id")
     if not user_id:
         return None
-    with request.app.state.ctx.store.uow() as uow:
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
         user = uow.users.get(user_id)
         return principal_for_user(user) if user else None
 
@@ -27,7 +27,7 @@ def session_principal(request: Request) -> Principal | None:
 def current_principal(request: Request,
                       credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
     if credentials is not None:
-        principal = principal_for_key(request.app.state.ctx.store.uow(), credentials.credentials)
+        principal = principal_for_key(request.app.state.ctx.store.uow(read_only=True), credentials.credentials)
         if principal is None:
             raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
         return principal

@@ -82,7 +82,7 @@ def logout(request: Request, csrf_token_field: Annotated[str, Form(alias="csrf_t
 def queue(request: Request):
     _staff(request)
     ctx = request.app.state.ctx
-    with ctx.store.uow() as uow:
+    with ctx.store.uow(read_only=True) as uow:
         now = uow.clock.now()
         cases = uow.cases.queue(limit=200)
         rows = [(case, *sla_badge(case, now)) for case in cases]
@@ -133,7 +133,7 @@ def decide_form(request: Request, case_id: str, action: Annotated[str, Form()],
 def _platform_view(platform, case_id, ctx):
     if platform is None:
         return None, [], "no platform configured"
-    with ctx.store.uow() as uow:
+    with ctx.store.uow(read_only=True) as uow:
         case = uow.cases.get(case_id)
         target = case.target if case else None
     if target is None:

@@ -25,7 +25,7 @@ class _CaseCollector:
         self.store = store
 
     def collect(self):
-        with self.store.uow() as uow:
+        with self.store.uow(read_only=True) as uow:
             by_state = uow.cases.count_by_state()
             breached = len(uow.cases.open_breached(uow.clock.now()))
         cases = GaugeMetricFamily("tanggap_cases", "Cases by state", labels=["state"])

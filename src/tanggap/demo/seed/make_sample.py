@@ -48,6 +48,7 @@ PROPAGANDA_WORDS_EN = re.compile(
 MENTION = re.compile(r"@\w+")
 URL = re.compile(r"(https?://\S+|pic\.twitter\.com/\S+|\b[\w.-]+\.(?:com|net|org|co\.id|id)\b\S*)",
                  re.I)
+JSON_ESCAPES = re.compile(r"\\u([0-9a-fA-F]{4})")  # a few rows keep JSON's \uXXXX and \/
 BYTE_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
 MOJIBAKE = re.compile(r"[ðÃâ]\S")
 SPACES = re.compile(r"\s+")
@@ -93,7 +94,7 @@ def netifier(data: Path, radikalisme: bool) -> Iterable[tuple[str, str]]:
             if not wanted or "\\n" in raw or "[QUOTE" in raw.upper():
                 continue
             if (text := clean(html.unescape(raw))) is not None:
-                yield text, f"train.csv line {number}"
+                yield text, f"train.csv record {number}"
 
 
 def isis_tweets(data: Path) -> Iterable[tuple[str, str]]:
@@ -103,7 +104,7 @@ def isis_tweets(data: Path) -> Iterable[tuple[str, str]]:
             if raw.startswith(("RT", "@")) or not raw.isascii():
                 continue  # retweets and replies are conversation, not channel posts
             if (text := clean(html.unescape(raw))) is not None:
-                yield text, f"tweets.csv row {number}"
+                yield text, f"tweets.csv record {number}"
 
 
 def hatespeech(data: Path, hateful: bool) -> Iterable[tuple[str, str]]:
@@ -121,7 +122,7 @@ def hatespeech(data: Path, hateful: bool) -> Iterable[tuple[str, str]]:
             raw = undo_byte_escapes(row["Tweet"].rstrip("'")).replace("\\n", " ")
             raw = re.sub(r"^(RT\s+)?((USER|URL)[\s:]+)+", "", raw)  # masked mention prefixes
             if (text := clean(raw)) is not None:
-                yield text, f"re_dataset_train.csv row {number}"
+                yield text, f"re_dataset_train.csv record {number}"
 
 
 def undo_byte_escapes(text: str) -> str:
@@ -132,8 +133,16 @@ def undo_byte_escapes(text: str) -> str:
     return BYTE_ESCAPES.sub(decode, text)
 
 
+def undo_json_escapes(text: str) -> str:
+    """``\\uXXXX`` (emoji as surrogate pairs) and ``\\/`` left in a few rows, back to text."""
+    text = JSON_ESCAPES.sub(lambda m: chr(int(m.group(1), 16)), text).replace("\\/", "/")
+    # Pairs of surrogates become one character; a lone one becomes U+FFFD (row then dropped).
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def clean(text: str) -> str | None:
     """Mask people's handles and links, fold whitespace; None when the row is unusable."""
+    text = undo_json_escapes(text)
     text = MENTION.sub("@USER", text)
     text = URL.sub("URL", text)
     text = SPACES.sub(" ", text).strip()

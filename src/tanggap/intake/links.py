@@ -1,0 +1,388 @@
+"""Find Telegram targets in what authorities write: prose, lists, HTML and tables.
+
+``tanggap.domain.targets.parse_target`` understands one spelling; this module finds the
+spellings. Links are found anywhere. A bare ``@name`` counts only where it is an entry of a
+list or a table of targets, never in prose or a signature ("hubungi @maya_wasdig").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+from tanggap.domain.errors import InvalidTarget
+from tanggap.domain.targets import (
+    DEFANGS,
+    INVISIBLE,
+    USERNAME,
+    Target,
+    clean_spelling,
+    looks_like_telegram,
+    parse_target,
+)
+
+# Characters that end a link in running text. Telegram links never contain brackets, quotes,
+# commas or semicolons; stopping there keeps "(t.me/a)" and "t.me/a,t.me/b" apart.
+_URL_CHARS = r"[^\s<>\"'`()\[\]{}|\\^,;*“”‘’«»]"
+LINK = re.compile(
+    rf"""
+      (?P<tg>(?<![\w.+-])tg:(?://)?{_URL_CHARS}+)
+    | (?P<url>(?<![\w.+-])https?://{_URL_CHARS}+)
+    | (?P<www>(?<![\w.@/-])www\.{_URL_CHARS}+)
+    | (?P<bare>(?<![\w.@/-])(?:t\.me|telegram\.me|telegram\.dog)/{_URL_CHARS}*)
+    | (?P<sub>(?<![\w.@/-])[a-z][a-z0-9_]{{4,31}}\.t\.me\b(?:/{_URL_CHARS}*)?)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+HANDLE = re.compile(rf"@(?P<handle>{USERNAME.pattern})(?![\w@.])")
+# A list entry: "1. ", "2) ", "(a) ", "a. ", "iv) ", "- ", "* ", "• " (after any "> " quoting).
+LIST_ITEM = re.compile(
+    r"\s*(?:\(?\d{1,4}[.)]|\(?[a-z][.)]|\([a-z]{1,4}\)|[ivx]{1,4}[.)]|[-*•·–—▪◦+])\s*",
+    re.IGNORECASE,
+)
+# After "@name" in a list entry only a remark may follow: "(kanal utama)", "- aktif", ": x".
+HANDLE_ENTRY = re.compile(HANDLE.pattern + r"\s*(?:$|[(\[\-–—:,;|])")
+QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+CELL_SEPARATOR = re.compile(r"\s*[|\t]\s*")
+LAYOUT_GAP = re.compile(r"\s{2,}")
+ROW_NUMBER = re.compile(r"\d{1,6}\.?")
+# Header words of a table column that holds targets: a bare "name" there is a username.
+LINK_HEADERS = {"url", "urls", "link", "links", "tautan", "alamat", "target", "username", "akun", "handle"}
+# Mail security gateways rewrite links; the wrapped link is the one the authority wrote.
+REDIRECT_PARAMS = {"safelinks.protection.outlook.com": ("url",), "google.com": ("q", "url")}
+MAX_SPELLINGS_PER_TARGET = 8
+MAX_OUT_OF_SCOPE = 200
+MAX_REJECTED = 200
+
+
+@dataclass
+class Harvest:
+    """What was found so far: targets with the spellings that named them, and the rest.
+
+    A mutable accumulator, one per message while it is parsed.
+    """
+
+    targets: dict[str, Target] = field(default_factory=dict)
+    spellings: dict[str, list[str]] = field(default_factory=dict)
+    out_of_scope: dict[str, None] = field(default_factory=dict)  # an ordered set
+    rejected: dict[str, str] = field(default_factory=dict)  # spelling -> why it is no target
+    notes: list[str] = field(default_factory=list)
+
+    def add_target(self, target: Target, spelling: str) -> None:
+        self.targets.setdefault(target.canonical, target)
+        written = self.spellings.setdefault(target.canonical, [])
+        if spelling not in written and len(written) < MAX_SPELLINGS_PER_TARGET:
+            written.append(spelling)
+
+    def add_out_of_scope(self, link: str) -> None:
+        if len(self.out_of_scope) < MAX_OUT_OF_SCOPE:
+            self.out_of_scope.setdefault(link, None)
+
+    def add_rejected(self, spelling: str, reason: str) -> None:
+        if len(self.rejected) < MAX_REJECTED:
+            self.rejected.setdefault(spelling, reason)
+
+    def merge(self, other: Harvest) -> None:
+        for canonical, target in other.targets.items():
+            for spelling in other.spellings.get(canonical, []):
+                self.add_target(target, spelling)
+        for link in other.out_of_scope:
+            self.add_out_of_scope(link)
+        for spelling, reason in other.rejected.items():
+            self.add_rejected(spelling, reason)
+        self.notes.extend(other.notes)
+
+    def sorted_targets(self) -> list[Target]:
+        return [self.targets[key] for key in sorted(self.targets)]
+
+
+def find_targets(text: str) -> list[Target]:
+    """The targets written in a piece of plain text, each once, sorted."""
+    harvest = Harvest()
+    harvest_text(text, harvest)
+    return harvest.sorted_targets()
+
+
+def harvest_spelling(spelling: str, harvest: Harvest, *, structured: bool = False) -> None:
+    """Record one written link. ``structured``: it stands alone as an entry of a list or a
+    cell of a table of targets, so a bare ``@name`` or ``name`` names a target too."""
+    spelling = spelling.strip()
+    link = unwrap_redirect(clean_spelling(spelling))
+    if not link or (not structured and (link.startswith("@") or USERNAME.fullmatch(link))):
+        return
+    try:
+        harvest.add_target(parse_target(link), spelling)
+    except InvalidTarget as exc:
+        if looks_like_telegram(link) or (structured and not _is_url(link)):
+            harvest.add_rejected(spelling, exc.message)
+        else:
+            harvest.add_out_of_scope(link)
+
+
+def harvest_text(
+    text: str, harvest: Harvest, *, max_line_chars: int = 10_000, cells: bool = True
+) -> None:
+    """Links anywhere in the text; ``@name`` only as a list entry or (``cells``) a cell of a
+    numbered text-table row."""
+    text = refang(text)
+    for match in LINK.finditer(text):
+        harvest_spelling(match.group(), harvest)
+    if "@" not in text:
+        return
+    for line in text.splitlines():
+        if "@" in line and len(line) <= max_line_chars:
+            for handle in _entry_handles(line, cells=cells):
+                harvest_spelling("@" + handle, harvest, structured=True)
+
+
+def harvest_table(
+    rows: Iterable[Sequence[object]],
+    harvest: Harvest,
+    *,
+    scan_text: bool = True,
+    handles_need_context: bool = False,
+) -> int:
+    """Rows of a table (CSV, spreadsheet, HTML). Returns how many rows were read.
+
+    In a column headed as a link column ("URL", "Tautan", "Username") every cell is a target;
+    elsewhere a cell that is exactly ``@name`` is one, and (``scan_text``) links in any cell
+    count. ``handles_need_context``: take ``@name`` cells only from a table that also has a
+    link column or a Telegram link, so that a signature laid out as a table adds nothing.
+    """
+    link_columns: set[int] = set()
+    found = Harvest()
+    handles: list[str] = []
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        cells = ["" if value is None else str(value).strip() for value in row]
+        if count == 1:
+            link_columns = _link_columns(cells)
+            if link_columns:
+                continue
+        for index, cell in enumerate(cells):
+            if not cell:
+                continue
+            if index in link_columns and not any(ch.isspace() for ch in cell):
+                harvest_spelling(cell, found, structured=True)
+            elif HANDLE.fullmatch(cell):
+                handles.append(cell)
+            elif scan_text:
+                harvest_text(cell, found)
+    if not handles_need_context or link_columns or found.targets:
+        for handle in handles:
+            harvest_spelling(handle, found, structured=True)
+    harvest.merge(found)
+    return count
+
+
+def harvest_html(html: str, harvest: Harvest) -> str:
+    """Targets in an HTML body; returns its visible text, for reading the letter.
+
+    A link's ``href`` is authoritative: its visible text is not searched (it may name another
+    channel), and a difference is noted. Tables are read as tables.
+    """
+    reader = _HtmlReader(harvest)
+    try:
+        reader.feed(html)
+        reader.close()
+    except (AssertionError, ValueError, IndexError) as exc:  # html.parser gives up on some markup
+        harvest.notes.append(f"HTML body could not be fully read: {exc}")
+        reader.finish_tables()
+    text = "".join(reader.text)
+    harvest_text(text, harvest, cells=False)
+    return text
+
+
+def refang(text: str) -> str:
+    """Remove invisible characters and undo defanging across a whole text."""
+    text = text.translate(INVISIBLE)
+    for pattern, replacement in DEFANGS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def unwrap_redirect(link: str) -> str:
+    """A gateway-rewritten link -> the link it wraps (Outlook Safe Links, Google redirects)."""
+    if "?" not in link:
+        return link
+    try:
+        parts = urlsplit(link if "://" in link else "https://" + link)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return link
+    for domain, keys in REDIRECT_PARAMS.items():
+        if host == domain or host.endswith("." + domain):
+            if domain == "google.com" and parts.path != "/url":
+                return link
+            query = parse_qs(parts.query)
+            return next((query[key][0] for key in keys if query.get(key)), link)
+    return link
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text or bool(re.match(r"(?:[\w-]+\.)+[a-z]{2,}/", text, re.IGNORECASE))
+
+
+def _entry_handles(line: str, *, cells: bool) -> list[str]:
+    line = QUOTE_PREFIX.sub("", line)
+    item = LIST_ITEM.match(line)
+    if item and item.end() > 0:
+        entry = HANDLE_ENTRY.match(line, item.end())
+        if entry:
+            return [entry.group("handle")]
+    if not cells:
+        return []
+    return [m.group("handle") for cell in _table_cells(line) if (m := HANDLE.fullmatch(cell))]
+
+
+def _table_cells(line: str) -> list[str]:
+    """Cells of a numbered text-table row: "| 1 | @name |", "1<TAB>@name", or a row of a PDF
+    laid out as text, whose columns stay two or more spaces apart. The row number keeps a
+    signature such as "Maya | @maya_wasdig" out."""
+    row = line.strip().strip("|").strip()
+    separator = CELL_SEPARATOR if ("|" in row or "\t" in row) else LAYOUT_GAP
+    cells = [c for c in separator.split(row) if c]
+    if len(cells) >= 2 and ROW_NUMBER.fullmatch(cells[0]):
+        return cells[1:]
+    return []
+
+
+def _link_columns(header: list[str]) -> set[int]:
+    found = set()
+    for index, cell in enumerate(header):
+        words = re.findall(r"[a-z]+", cell.lower()) if len(cell) <= 40 else []
+        if LINK_HEADERS.intersection(words):
+            found.add(index)
+    return found
+
+
+@dataclass
+class _Table:
+    rows: list[list[str]] = field(default_factory=list)
+    cell: list[str] | None = None
+
+    def start_row(self) -> None:
+        self.end_cell()
+        self.rows.append([])
+
+    def start_cell(self) -> None:
+        self.end_cell()
+        if not self.rows:
+            self.rows.append([])
+        self.cell = []
+
+    def end_cell(self) -> None:
+        if self.cell is not None and self.rows:
+            self.rows[-1].append("".join(self.cell))
+        self.cell = None
+
+
+class _HtmlReader(HTMLParser):
+    """HTML -> text with one line per block and "- " per list item, so that the text rules
+    apply unchanged; tables are also collected as rows of cells for :func:`harvest_table`."""
+
+    BLOCKS = {
+        "p", "div", "br", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+        "blockquote", "pre", "hr", "section", "article", "header", "footer", "title", "dd",
+        "dt", "dl", "center", "address",
+    }
+    SKIPPED = {"script", "style"}
+    # An unclosed <a> stops hiding text at the end of its block, not at the end of the body.
+    ANCHOR_ENDERS = {"a", "td", "th", "li", "p", "div", "tr", "table", "ul", "ol", "br"}
+    MAX_OPEN_TABLES = 64
+
+    def __init__(self, harvest: Harvest):
+        super().__init__(convert_charrefs=True)
+        self.harvest = harvest
+        self.text: list[str] = []
+        self.tables: list[_Table] = []
+        self.skipping: str | None = None
+        self.anchor_href: str | None = None
+        self.anchor_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skipping:
+            return
+        if tag in self.SKIPPED:
+            self.skipping = tag
+            return
+        if tag in self.ANCHOR_ENDERS:
+            self._end_anchor()
+        if tag == "a":
+            self._start_anchor(attrs)
+        elif tag == "li":
+            self.text.append("\n- ")
+        elif tag in ("td", "th"):
+            self.text.append(" | ")
+            if self.tables:
+                self.tables[-1].start_cell()
+        elif tag in self.BLOCKS:
+            self.text.append("\n")
+        if tag == "table" and len(self.tables) < self.MAX_OPEN_TABLES:
+            self.tables.append(_Table())
+        elif tag == "tr" and self.tables:
+            self.tables[-1].start_row()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping:
+                self.skipping = None
+            return
+        if tag in self.ANCHOR_ENDERS:
+            self._end_anchor()
+        if tag in ("td", "th"):
+            self.text.append(" ")
+            if self.tables:
+                self.tables[-1].end_cell()
+        elif tag in self.BLOCKS or tag == "li":
+            self.text.append("\n")
+        if tag == "table" and self.tables:
+            self._finish_table(self.tables.pop())
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.anchor_href is not None:
+            self.anchor_text.append(data)
+            return
+        self.text.append(data)
+        if self.tables and self.tables[-1].cell is not None:
+            self.tables[-1].cell.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_anchor()
+        self.finish_tables()
+
+    def finish_tables(self) -> None:
+        while self.tables:
+            self._finish_table(self.tables.pop())
+
+    def _finish_table(self, table: _Table) -> None:
+        table.end_cell()
+        harvest_table(table.rows, self.harvest, scan_text=False, handles_need_context=True)
+
+    def _start_anchor(self, attrs: list[tuple[str, str | None]]) -> None:
+        href = next((v for k, v in attrs if k == "href" and v), "").strip()
+        if href.startswith("//"):  # protocol-relative
+            href = "https:" + href
+        if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.", "t.me/")):
+            self.anchor_href = href
+            harvest_spelling(href, self.harvest)
+
+    def _end_anchor(self) -> None:
+        if self.anchor_href is None:
+            return
+        href, shown = self.anchor_href, "".join(self.anchor_text).strip()
+        self.anchor_href, self.anchor_text = None, []
+        self.text.append(" ")  # keep the words on either side of the link apart
+        shown_targets = [t.canonical for t in find_targets(shown)]
+        linked = Harvest()
+        harvest_spelling(href, linked)
+        if shown_targets and shown_targets != sorted(linked.targets):
+            self.harvest.notes.append(
+                f"HTML link text {shown[:120]!r} differs from its href {href[:200]!r}; the href counts"
+            )

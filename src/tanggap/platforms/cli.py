@@ -1,0 +1,78 @@
+"""``tanggap platform``: run and seed the built-in demo platform."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+platform_app = typer.Typer(
+    help="The built-in demo platform: a small Telegram-like service with a trust-and-safety API.",
+    no_args_is_help=True,
+)
+console = Console()
+error_console = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="The demo platform's own SQLite file.")]
+
+
+@platform_app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    db: DbOption = Path("var/platform.db"),
+    token: Annotated[str | None, typer.Option(
+        envvar="TANGGAP_PLATFORM_TOKEN", show_envvar=True, show_default=False,
+        help="Bearer token of the trust-and-safety API (prefer the environment variable: "
+             "options show up in process lists).")] = None,
+    faults: Annotated[bool, typer.Option(
+        "--faults", help="Enable /admin fault injection and the action log (tests, demos).")] = False,
+) -> None:
+    """Serve the demo platform's API over HTTP."""
+    import uvicorn
+
+    from tanggap.platforms.demo_server import create_platform_app
+
+    if not token or not token.strip():
+        error_console.print("[red]Refusing to start:[/] set TANGGAP_PLATFORM_TOKEN "
+                            "(the trust-and-safety API must not run without a token).")
+        raise typer.Exit(2)
+    if len(token.strip()) < 16:
+        error_console.print("[yellow]Warning:[/] the platform token is shorter than 16 characters.")
+    app = create_platform_app(db, token.strip(), faults=faults)
+    console.print(f"[bold]Demo platform[/] on [cyan]http://{host}:{port}[/]  world: {db}")
+    if faults:
+        console.print("[yellow]Fault injection is on[/] (/admin/faults, /admin/actions).")
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@platform_app.command()
+def seed(
+    db: DbOption = Path("var/platform.db"),
+    channels: Annotated[int, typer.Option(min=4, max=5000, help="How many channels.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed, the same world.")] = 2017,
+) -> None:
+    """(Re)build the demo platform's world: channels and posts, deterministically."""
+    from tanggap.platforms.seed import seed_world
+
+    world = seed_world(db, channels=channels, seed=seed)
+    kinds = Counter(channel.kind for channel in world)
+    table = Table(title=f"Demo world in {db} (seed {seed})")
+    table.add_column("kind")
+    table.add_column("channels", justify="right")
+    table.add_column("private", justify="right")
+    table.add_column("posts", justify="right")
+    for kind in ("propaganda", "hate", "gambling", "ordinary"):
+        of_kind = [channel for channel in world if channel.kind == kind]
+        table.add_row(kind, str(kinds[kind]),
+                      str(sum(channel.username is None for channel in of_kind)),
+                      str(sum(len(channel.post_ids) for channel in of_kind)))
+    console.print(table)
+    examples = [channel for channel in world if channel.kind == "propaganda"][:3]
+    for channel in examples:
+        console.print(f"  e.g. {channel.target}  ({channel.kind}, {channel.subscribers:,} subscribers)",
+                      markup=False, highlight=False)
