@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tanggap.config import Settings
 
 DEFAULT_TIMEOUT_S = 10.0
+MAX_POSTS = 100  # the server's page limit
 
 
 def from_settings(settings: Settings) -> DemoPlatform:
@@ -80,9 +81,11 @@ class DemoPlatform:
         return _channel_info(channel)
 
     def recent_posts(self, ref: Target, limit: int = 20) -> list[Post]:
-        """The channel's newest posts first (of the post's channel, for a post target)."""
-        if not 1 <= limit <= 100:
-            raise ValueError("limit must be 1..100")
+        """The channel's newest posts first (of the post's channel, for a post target).
+
+        At most 100: the platform pages no further back, so a larger ``limit`` is capped.
+        """
+        limit = max(1, min(limit, MAX_POSTS))
         channel, _ = self._resolve(ref)
         answer = self._call("GET", f"/api/v1/channels/{channel['id']}/posts",
                             params={"limit": limit})

@@ -254,7 +254,7 @@ def _subscribers(kind: ChannelKind, rng: random.Random) -> int:
 
 
 def _audience(kind: ChannelKind, rng: random.Random) -> dict[str, float]:
-    if kind == "gambling" and rng.random() < 0.3 or rng.random() < 0.05:
+    if (kind == "gambling" and rng.random() < 0.3) or rng.random() < 0.05:
         home, away = "MY", "ID"  # some channels speak mostly to Malaysia
     else:
         home, away = "ID", "MY"
