@@ -132,14 +132,16 @@ def serve(host: str = "127.0.0.1", port: int = 8000):
     """Serve the API (/api/v1, docs at /docs) and the console."""
     import uvicorn
 
+    from tanggap.logs import configure
     from tanggap.platforms.loader import platform_from_settings
     from tanggap.web.app import create_app
 
+    configure()
     settings = Settings()
     platform = platform_from_settings(settings) if settings.platform_token else None
     if platform is None:
         errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")
-    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_config=None)
 
 
 @app.command("demo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -35,6 +36,9 @@ class OrderReceipt:
     @property
     def case_ids(self) -> list[str]:
         return [t.case_id for t in self.targets]
+
+
+log = logging.getLogger(__name__)
 
 
 def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[dict[str, str]]]:
@@ -84,6 +88,8 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
             order.targets.append(OrderTarget(order.id, target, spelling, position, case.id))
         receipt = _receipt(order, cases)
         uow.commit()
+    log.info("order received", extra={"order_id": order.id, "authority_id": order.authority_id,
+                                      "status": f"{len(receipt.targets)} targets, {len(receipt.rejected)} rejected"})
     return receipt
 
 
