@@ -39,6 +39,11 @@ def test_errors_are_problem_json_naming_the_field(client, ministry_key):
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "category"
 
 
+def test_only_an_authority_key_submits_orders(client, moderator_login):
+    response = client.post("/api/v1/orders", json=ORDER, headers=bearer(moderator_login.api_key))
+    assert response.status_code == 403
+
+
 def test_every_api_needs_a_valid_key(client):
     assert client.post("/api/v1/orders", json=ORDER).status_code == 401
     assert client.get("/api/v1/cases", headers=bearer("tgp_forged")).status_code == 401

@@ -34,6 +34,12 @@ DEFAULT_CATEGORY_ALIASES: dict[str, str] = {
     "judi": "gambling", "judi_online": "gambling", "perjudian": "gambling",
     "hoaks": "hoax", "disinformasi": "hoax", "pornografi": "pornography",
     "ujaran_kebencian": "hate_speech", "sara": "hate_speech", "penipuan": "fraud",
+    # Spellings met in e-mailed orders (Indonesian, English and EU languages).
+    "teroris": "terrorism", "terrorist": "terrorism",
+    "terrorisme": "terrorism", "terrorismus": "terrorism", "terrorismo": "terrorism",
+    "eksploitasi_seksual_anak": "csam", "child_sexual_abuse_material": "csam",
+    "mengganggu_ketertiban_umum": "public_order", "judi_daring": "gambling",
+    "berita_bohong": "hoax",
 }
 
 

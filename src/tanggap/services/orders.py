@@ -66,6 +66,8 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
     if by.kind == "authority" and draft.authority_id != by.id:
         raise PermissionDenied("an authority submits orders only in its own name")
     with uow:
+        if uow.authorities.get(draft.authority_id) is None:
+            raise NotFound(f"no authority {draft.authority_id}", "authority_id")
         received_at = uow.clock.now()
         category = sla.category(draft.category)
         deadline = sla.deadline(received_at, draft.jurisdiction, category)

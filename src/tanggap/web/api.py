@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.clock import format_wib
-from tanggap.domain.errors import NotFound
+from tanggap.domain.errors import NotFound, PermissionDenied
 from tanggap.domain.model import CaseState, OrderDraft
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import carry_out
@@ -46,6 +46,8 @@ class DecisionIn(BaseModel):
 @router.post("/orders", status_code=201, summary="Submit a takedown order")
 def submit_order(body: OrderIn, caller: Caller, request: Request, response: Response):
     ctx = request.app.state.ctx
+    if caller.kind != "authority":
+        raise PermissionDenied("orders are submitted with an authority's API key")
     targets, spellings, rejected = parse_targets(body.targets)
     draft = OrderDraft(
         authority_id=caller.id, reference=body.reference, category=body.category,
