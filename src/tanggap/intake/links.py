@@ -165,11 +165,11 @@ def harvest_table(
         for index, cell in enumerate(cells):
             if not cell:
                 continue
-            if index in link_columns and not any(ch.isspace() for ch in cell):
+            if index in link_columns and len(cell.split(maxsplit=1)) == 1:
                 harvest_spelling(cell, found, structured=True)
             elif HANDLE.fullmatch(cell):
                 handles.append(cell)
-            elif scan_text:
+            elif scan_text and ("." in cell or ":" in cell):  # no link without either
                 harvest_text(cell, found)
     if not handles_need_context or link_columns or found.targets:
         for handle in handles:

@@ -19,17 +19,21 @@ from tanggap.store.tables import order_targets
 
 
 class Repository:
+    entity: type  # the domain class this repository stores
+
     def __init__(self, session: Session):
         self.session = session
 
+    def add(self, entity):
+        self.session.add(entity)
+        return entity
+
+    def get(self, entity_id: str):
+        return self.session.get(self.entity, entity_id)
+
 
 class Authorities(Repository):
-    def add(self, authority: Authority) -> Authority:
-        self.session.add(authority)
-        return authority
-
-    def get(self, authority_id: str) -> Authority | None:
-        return self.session.get(Authority, authority_id)
+    entity = Authority
 
     def by_name(self, name: str) -> Authority | None:
         return self.session.scalar(select(Authority).where(Authority.name == name))
@@ -39,21 +43,14 @@ class Authorities(Repository):
 
 
 class Users(Repository):
-    def add(self, user: User) -> User:
-        self.session.add(user)
-        return user
-
-    def get(self, user_id: str) -> User | None:
-        return self.session.get(User, user_id)
+    entity = User
 
     def by_name(self, name: str) -> User | None:
         return self.session.scalar(select(User).where(User.name == name))
 
 
 class ApiKeys(Repository):
-    def add(self, key: ApiKey) -> ApiKey:
-        self.session.add(key)
-        return key
+    entity = ApiKey
 
     def by_hash(self, key_hash: str) -> ApiKey | None:
         return self.session.scalar(
@@ -61,12 +58,7 @@ class ApiKeys(Repository):
 
 
 class Orders(Repository):
-    def add(self, order: Order) -> Order:
-        self.session.add(order)
-        return order
-
-    def get(self, order_id: str) -> Order | None:
-        return self.session.get(Order, order_id)
+    entity = Order
 
     def by_reference(self, authority_id: str, reference: str) -> Order | None:
         return self.session.scalar(
@@ -93,8 +85,7 @@ class Orders(Repository):
 
 
 class Cases(Repository):
-    def get(self, case_id: str) -> Case | None:
-        return self.session.get(Case, case_id)
+    entity = Case
 
     def get_for_update(self, case_id: str) -> Case | None:
         return self.session.scalar(
@@ -161,26 +152,17 @@ class Cases(Repository):
 
 
 class Reports(Repository):
-    def add(self, report: Report) -> Report:
-        self.session.add(report)
-        return report
+    entity = Report
 
     def for_case(self, case_id: str) -> Sequence[Report]:
         return self.session.scalars(select(Report).where(Report.case_id == case_id)).all()
 
 
 class Decisions(Repository):
-    def get(self, decision_id: str) -> Decision | None:
-        return self.session.get(Decision, decision_id)
-
+    entity = Decision
 
 class Enforcements(Repository):
-    def add(self, enforcement: Enforcement) -> Enforcement:
-        self.session.add(enforcement)
-        return enforcement
-
-    def get(self, enforcement_id: str) -> Enforcement | None:
-        return self.session.get(Enforcement, enforcement_id)
+    entity = Enforcement
 
     def by_key(self, key: str) -> Enforcement | None:
         return self.session.scalar(select(Enforcement).where(Enforcement.idempotency_key == key))
