@@ -41,6 +41,28 @@ _mount_optional("tanggap.platforms.cli", "platform_app", "platform")
 _mount_optional("tanggap.intake.cli", "intake_app", "intake")
 
 
+def _intake_commands() -> None:
+    """The parser's sub-app gets the commands that store and act (intake/commands.py)."""
+    try:
+        from tanggap.intake import commands
+        from tanggap.intake.cli import intake_app
+    except ImportError:
+        return
+    intake_app.command("import")(commands.import_command)
+    intake_app.command("process")(commands.process_command)
+    intake_app.command("quarantine")(commands.quarantine_command)
+    intake_app.command("release")(commands.release_command)
+    try:
+        from tanggap.intake import channels_cli
+    except ImportError:
+        return
+    intake_app.command("smtp")(channels_cli.smtp_command)
+    intake_app.command("imap")(channels_cli.imap_command)
+
+
+_intake_commands()
+
+
 def _store(settings: Settings):
     from tanggap.store.uow import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,6 +33,26 @@ class Settings(BaseSettings):
     enforcement_attempts: int = 4
     enforcement_backoff_s: float = 0.5
     enforcement_timeout_s: float = 10.0
+    # Intake by e-mail: replies go out through this relay, from this address.
+    intake_address: str = "abuse@tanggap.invalid"
+    smtp_relay_host: str = "127.0.0.1"
+    smtp_relay_port: int = 25
+    smtp_relay_username: str | None = None
+    smtp_relay_password: str | None = None
+    smtp_relay_starttls: bool = False
+    # Intake channels. The SMTP listener sits behind the MX (no AUTH): loopback unless told.
+    smtp_listen_host: str = "127.0.0.1"
+    smtp_listen_port: int = 2525
+    smtp_max_message_bytes: int = 64 * 1024 * 1024  # larger: 552; the parser's own limit
+    imap_host: str | None = None
+    imap_port: int | None = None  # None: 993 with SSL, 143 without
+    imap_ssl: bool = True
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None  # never printed or logged (repr shows ****)
+    imap_mailbox: str = "INBOX"
+    imap_poll_interval_s: float = 60.0  # when the server offers no IDLE
+    imap_idle_timeout_s: float = 300.0  # renew IDLE well under the 29 minutes RFC 2177 allows
+    imap_batch_size: int = 50
     secure_cookies: bool = False  # True behind HTTPS in production
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES

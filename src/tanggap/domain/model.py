@@ -190,14 +190,17 @@ class OrderDraft:
     spellings: tuple[str, ...] = ()  # as written, parallel to targets
     rejected: tuple[dict[str, str], ...] = ()  # [{"input", "reason"}]
     raw_evidence: str | None = None  # content address of the raw message, if any
+    received_at: datetime | None = None  # when it reached us (e-mail: SMTP receipt), else now
+    follow_up: bool = False  # e-mail: the same reference with other targets is a new revision
 
 
 class Order(RecordsEvents):
     def __init__(self, authority_id: str, reference: str | None, category: str,
                  jurisdiction: str, legal_basis: str | None, received_at: datetime,
                  deadline: Deadline, channel: str = "api", rejected: list | None = None,
-                 raw_evidence: str | None = None, id: str | None = None):
+                 raw_evidence: str | None = None, revision: int = 1, id: str | None = None):
         self.id = id or new_id()
+        self.revision = revision
         self.authority_id = authority_id
         self.reference = reference
         self.category = category
@@ -213,14 +216,15 @@ class Order(RecordsEvents):
 
     @classmethod
     def receive(cls, draft: OrderDraft, received_at: datetime, deadline: Deadline,
-                actor: str) -> Order:
+                actor: str, revision: int = 1) -> Order:
         order = cls(draft.authority_id, draft.reference, draft.category, draft.jurisdiction,
                     draft.legal_basis, received_at, deadline, draft.channel,
-                    list(draft.rejected), draft.raw_evidence)
+                    list(draft.rejected), draft.raw_evidence, revision)
         order._record("order_received", actor, reference=draft.reference,
                       category=draft.category, jurisdiction=order.jurisdiction,
                       targets=len(draft.targets), rejected=len(draft.rejected),
-                      deadline=deadline.due_at.isoformat(), basis=deadline.basis)
+                      deadline=deadline.due_at.isoformat(), basis=deadline.basis,
+                      channel=draft.channel, raw_evidence=draft.raw_evidence, revision=revision)
         return order
 
     @property

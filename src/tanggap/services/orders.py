@@ -68,18 +68,20 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
     with uow:
         if uow.authorities.get(draft.authority_id) is None:
             raise NotFound(f"no authority {draft.authority_id}", "authority_id")
-        received_at = uow.clock.now()
+        received_at = draft.received_at or uow.clock.now()
         category = sla.category(draft.category)
         deadline = sla.deadline(received_at, draft.jurisdiction, category)
-        order = Order.receive(
-            _with_category(draft, category), received_at, deadline, by.actor)
+        revision = 1
         if draft.reference is not None:
-            if (existing := _resent(uow, draft)) is not None:
-                return existing
-            if uow.orders.add_unique(order) is None:  # a concurrent resend won the race
-                return _resent(uow, draft)
-        else:
-            uow.orders.add(order)
+            previous = uow.orders.latest_by_reference(draft.authority_id, draft.reference)
+            if previous is not None:
+                if _same_targets(previous, draft) or not draft.follow_up:
+                    return _resent(uow, previous, draft)
+                revision = previous.revision + 1
+        order = Order.receive(_with_category(draft, category), received_at, deadline, by.actor, revision)
+        if uow.orders.add_unique(order) is None:  # a concurrent resend won the race
+            previous = uow.orders.latest_by_reference(draft.authority_id, draft.reference)
+            return _resent(uow, previous, draft)
         cases = _cases_for(uow, draft.targets, received_at, by.actor)
         severity = sla.severity(category)
         for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft))):
@@ -95,11 +97,12 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
     return receipt
 
 
-def _resent(uow: UnitOfWork, draft: OrderDraft) -> OrderReceipt | None:
-    existing = uow.orders.by_reference(draft.authority_id, draft.reference)
-    if existing is None:
-        return None
-    if {t.target for t in existing.targets} != set(draft.targets):
+def _same_targets(order: Order, draft: OrderDraft) -> bool:
+    return {link.target for link in order.targets} == set(draft.targets)
+
+
+def _resent(uow: UnitOfWork, existing: Order, draft: OrderDraft) -> OrderReceipt:
+    if not _same_targets(existing, draft):
         raise DuplicateReference(
             f"reference {draft.reference!r} was already used for an order with other targets")
     cases = uow.cases.by_targets(draft.targets)

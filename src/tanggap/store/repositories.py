@@ -60,9 +60,15 @@ class ApiKeys(Repository):
 class Orders(Repository):
     entity = Order
 
-    def by_reference(self, authority_id: str, reference: str) -> Order | None:
+    def latest_by_reference(self, authority_id: str, reference: str) -> Order | None:
+        """The newest revision of the order the authority numbered `reference`."""
         return self.session.scalar(
-            select(Order).where(Order.authority_id == authority_id, Order.reference == reference))
+            select(Order).where(Order.authority_id == authority_id, Order.reference == reference)
+            .order_by(Order.revision.desc()).limit(1))
+
+    def by_evidence(self, authority_id: str, sha256: str) -> Order | None:
+        return self.session.scalar(select(Order).where(
+            Order.authority_id == authority_id, Order.raw_evidence == sha256).limit(1))
 
     def add_unique(self, order: Order) -> Order | None:
         """Insert, or None when the authority already used this reference (a resend)."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Enum, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-    UniqueConstraint,
+    BigInteger, Boolean, Column, Enum, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+    Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -94,8 +94,10 @@ orders = Table(
     Column("channel", String(20), nullable=False),
     Column("rejected", JsonColumn, nullable=False),
     Column("raw_evidence", String(100)),
-    # An authority's reference names one order; NULL references never collide.
-    UniqueConstraint("authority_id", "reference", name="uq_orders_authority_reference"),
+    # A follow-up e-mail under the same reference with other targets is a new revision;
+    # NULL references never collide.
+    Column("revision", Integer, nullable=False, server_default="1"),
+    UniqueConstraint("authority_id", "reference", "revision", name="uq_orders_authority_reference"),
 )
 
 order_targets = Table(
@@ -164,6 +166,47 @@ audit_events = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_events_subject", "subject_type", "subject_id"),
+)
+
+# Raw evidence, content-addressed: the bytes exactly as received, kept at least 6 months.
+evidence = Table(
+    "evidence", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("retain_until", UTCDateTime, nullable=False),
+)
+
+# Every message that reached intake, whatever became of it: nothing is dropped silently.
+inbound_messages = Table(
+    "inbound_messages", metadata,
+    ID(primary_key=True),
+    Column("evidence_sha256", String(64), ForeignKey("evidence.sha256"), nullable=False),
+    # Message-ID plus a hash of the content: the same e-mail delivered twice is one message.
+    Column("dedupe_key", String(64), nullable=False, unique=True),
+    Column("channel", String(20), nullable=False),  # smtp | imap | import | api
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+    Column("state", String(20), nullable=False, index=True),
+    Column("reason", Text),
+    Column("message_id", String(998)),
+    Column("sender", String(320)),
+    Column("subject", Text),
+    Column("warnings", JsonColumn, nullable=False),
+    ID("authority_id", ForeignKey("authorities.id")),
+    ID("order_id", ForeignKey("orders.id"), index=True),
+    Column("ack_sent_at", UTCDateTime),
+    Column("final_sent_at", UTCDateTime),
+    Column("reviewed_by", String(60)),
+)
+
+# Where each IMAP mailbox poller got to, so a restart neither skips nor repeats.
+mailbox_state = Table(
+    "mailbox_state", metadata,
+    Column("mailbox", String(300), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 mapper_registry = registry(metadata=metadata)

@@ -61,7 +61,10 @@ class UnitOfWork:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.session.rollback()
+        if not self.read_only:
+            self.session.rollback()  # whatever was not committed is undone
+        # close() hands the connection back (reset there); what a read-only unit of work
+        # loaded stays readable on the detached objects.
         self.session.close()
 
     def record(self, draft: AuditDraft) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.clock import format_wib
@@ -16,6 +17,7 @@ from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import carry_out
 from tanggap.services.orders import ingest_order, order_status, parse_targets
 from tanggap.services.transparency import daily_counts
+from tanggap.store.tables import evidence
 from tanggap.web.auth import current_principal
 
 router = APIRouter(prefix="/api/v1")
@@ -106,7 +108,9 @@ def get_case(case_id: str, caller: Caller, request: Request):
         body = case_json(case)
         body["orders"] = [{"order_id": o.id, "reference": o.reference, "category": o.category,
                            "jurisdiction": o.jurisdiction, "received_at": utc(o.received_at),
-                           "deadline": utc(o.deadline_due_at)} for o in uow.orders.for_case(case.id)]
+                           "deadline": utc(o.deadline_due_at), "channel": o.channel,
+                           "raw_evidence": f"/api/v1/evidence/{o.raw_evidence}" if o.raw_evidence else None}
+                          for o in uow.orders.for_case(case.id)]
         body["decisions"] = [{"decision_id": d.id, "action": str(d.action), "scope": d.scope.as_json(),
                               "reason": d.reason, "legal_basis": d.legal_basis, "note": d.note,
                               "decided_by": d.decided_by, "decided_at": utc(d.decided_at)}
@@ -136,6 +140,19 @@ def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Reque
         state = outcome.case_state
     return {"case_id": case_id, "decision_id": outcome.decision_id, "repeated": outcome.repeated,
             "case_state": state, "enforcement": enforcement}
+
+
+@router.get("/evidence/{sha256}", summary="The raw message an order arrived in (staff)",
+            response_class=Response, responses={200: {"content": {"message/rfc822": {}}}})
+def get_evidence(sha256: str, caller: Caller, request: Request):
+    caller.require(Permission.VIEW_CASES)
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
+        content = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == sha256)).scalar()
+    if content is None:
+        raise NotFound(f"no evidence {sha256}")
+    # Served as a download, never rendered: it is attacker-controlled bytes.
+    return Response(bytes(content), media_type="message/rfc822", headers={
+        "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/transparency/daily", summary="Public: channels blocked on a day")

@@ -1,0 +1,1 @@
+"""Messages back out: acknowledgements and status to authorities."""

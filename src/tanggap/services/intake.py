@@ -1,0 +1,240 @@
+"""E-mail intake: store the raw message first, then parse, check the sender, and open the order.
+
+`receive_raw` is what the SMTP listener, the IMAP poller and `intake import` call; it commits
+before it returns, so whoever answers "250" or deletes from a mailbox may do so safely.
+`process_inbound` does the rest, and can be rerun: a crash between the two loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from tanggap.domain.access import SYSTEM, Principal
+from tanggap.domain.errors import DomainError, NotFound
+from tanggap.domain.model import AuditDraft, OrderDraft
+from tanggap.domain.senders import Verdict, check_sender
+from tanggap.domain.sla import SlaPolicy
+from tanggap.intake.parse import ParseLimits, ParsedMessage, parse_message
+from tanggap.services.orders import ingest_order
+from tanggap.store.tables import evidence, inbound_messages
+from tanggap.store.uow import Store, UnitOfWork
+
+log = logging.getLogger(__name__)
+RETENTION = timedelta(days=183)  # at least 6 months (DSA appeals window)
+HEADER_END = re.compile(rb"\r?\n\r?\n")
+MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
+
+
+class InboundState:
+    RECEIVED = "received"  # stored, not yet parsed
+    ORDER = "order"  # became an order
+    NOT_ORDER = "not_order"  # an auto-reply, newsletter, complaint...: kept, nothing opened
+    QUARANTINED = "quarantined"  # waits for a human: untrusted sender or unreadable
+    RELEASED = "released"  # a human confirmed a quarantined order
+    REJECTED = "rejected"  # a human confirmed it is no order
+
+
+@dataclass(frozen=True)
+class InboundReceipt:
+    inbound_id: str
+    sha256: str
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class InboundOutcome:
+    inbound_id: str
+    state: str
+    reason: str
+    order_id: str | None = None
+
+
+def dedupe_key(raw: bytes) -> str:
+    """Message-ID plus a hash of everything after the headers: transport headers (Received,
+    Delivered-To) differ between two deliveries of one message; the content does not."""
+    header_end = HEADER_END.search(raw)
+    headers, body = (raw[:header_end.start()], raw[header_end.end():]) if header_end else (raw, b"")
+    found = MESSAGE_ID.search(headers[:65536])
+    message_id = b" ".join(found.group(1).split()) if found else b""
+    return hashlib.sha256(message_id + b"\n" + hashlib.sha256(body if message_id else raw).digest()).hexdigest()
+
+
+def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
+    """Keep the bytes and a row saying they arrived; commit. Same e-mail again: no new row."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = dedupe_key(raw)
+    with uow:
+        now = uow.clock.now()
+        existing = uow.session.execute(
+            select(inbound_messages.c.id).where(inbound_messages.c.dedupe_key == key)).scalar()
+        if existing:
+            return InboundReceipt(existing, sha256, duplicate=True)
+        _store_evidence(uow, sha256, raw, now)
+        inbound_id = _new_inbound(uow, sha256, key, channel, now)
+        if inbound_id is None:  # a concurrent delivery of the same message won
+            existing = uow.session.execute(
+                select(inbound_messages.c.id).where(inbound_messages.c.dedupe_key == key)).scalar_one()
+            return InboundReceipt(existing, sha256, duplicate=True)
+        uow.record(AuditDraft("message_received", "inbound", inbound_id, f"intake:{channel}",
+                              {"sha256": sha256, "size": len(raw)}))
+        uow.commit()
+    return InboundReceipt(inbound_id, sha256, duplicate=False)
+
+
+def _store_evidence(uow: UnitOfWork, sha256: str, raw: bytes, now: datetime) -> None:
+    if uow.session.execute(select(evidence.c.sha256).where(evidence.c.sha256 == sha256)).first():
+        uow.session.execute(update(evidence).where(evidence.c.sha256 == sha256)
+                            .values(retain_until=now + RETENTION))
+        return
+    try:
+        with uow.session.begin_nested():
+            uow.session.execute(insert(evidence).values(
+                sha256=sha256, content=raw, size=len(raw), first_seen_at=now,
+                retain_until=now + RETENTION))
+    except IntegrityError:
+        pass  # stored meanwhile by a concurrent delivery: same bytes, same address
+
+
+def _new_inbound(uow: UnitOfWork, sha256: str, key: str, channel: str, now: datetime) -> str | None:
+    from tanggap.domain.model import new_id
+
+    inbound_id = new_id()
+    try:
+        with uow.session.begin_nested():
+            uow.session.execute(insert(inbound_messages).values(
+                id=inbound_id, evidence_sha256=sha256, dedupe_key=key, channel=channel,
+                received_at=now, state=InboundState.RECEIVED, warnings=[]))
+    except IntegrityError:
+        return None
+    return inbound_id
+
+
+def pending_ids(store: Store, limit: int = 500) -> list[str]:
+    with store.uow(read_only=True) as uow:
+        return list(uow.session.scalars(
+            select(inbound_messages.c.id).where(inbound_messages.c.state == InboundState.RECEIVED)
+            .order_by(inbound_messages.c.received_at).limit(limit)))
+
+
+def process_inbound(store: Store, sla: SlaPolicy, inbound_id: str,
+                    limits: ParseLimits = ParseLimits()) -> InboundOutcome:
+    """Parse one stored message and act on it. Never raises on a bad message: it quarantines."""
+    with store.uow(read_only=True) as uow:
+        row = _inbound(uow, inbound_id)
+        if row.state != InboundState.RECEIVED:
+            return InboundOutcome(inbound_id, row.state, row.reason or "", row.order_id)
+        raw = uow.session.execute(
+            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one()
+        authorities = list(uow.authorities.list())
+    parsed = parse_message(bytes(raw), limits)
+    if parsed.error:
+        return _settle(store, row, parsed, InboundState.QUARANTINED, f"unreadable: {parsed.error}")
+    check = check_sender(_domain(parsed.sender_address), parsed.auth.dkim, parsed.auth.spf,
+                         parsed.auth.dmarc, authorities)
+    # Whatever the parser concluded, mail that claims an authority and fails authentication
+    # goes to a human: a forged order and a real one with broken DKIM look alike from here.
+    if check.authority and check.verdict is Verdict.QUARANTINE and parsed.mentioned_targets:
+        return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason, check.authority.id)
+    if not parsed.is_order:
+        return _settle(store, row, parsed, InboundState.NOT_ORDER, parsed.order_reason or "not an order")
+    if check.verdict is Verdict.QUARANTINE:
+        return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason,
+                       check.authority.id if check.authority else None)
+    try:
+        order_id = _open_order(store, sla, row, parsed, check.authority)
+    except DomainError as error:  # e.g. an unknown category: a human must look
+        return _settle(store, row, parsed, InboundState.QUARANTINED, f"could not open order: {error.message}",
+                       check.authority.id)
+    return _settle(store, row, parsed, InboundState.ORDER, check.reason, check.authority.id, order_id)
+
+
+def process_pending(store: Store, sla: SlaPolicy, limits: ParseLimits = ParseLimits()) -> list[InboundOutcome]:
+    outcomes = []
+    for inbound_id in pending_ids(store):
+        try:
+            outcomes.append(process_inbound(store, sla, inbound_id, limits))
+        except Exception:  # one bad message must not stop the others; it stays "received"
+            log.exception("intake processing failed", extra={"status": inbound_id})
+    return outcomes
+
+
+def release(store: Store, sla: SlaPolicy, inbound_id: str, authority_name: str, by: Principal,
+            limits: ParseLimits = ParseLimits()) -> InboundOutcome:
+    """A human vouches for a quarantined order (e.g. confirmed by phone with the ministry)."""
+    from tanggap.domain.access import Permission
+
+    by.require(Permission.MANAGE)
+    with store.uow(read_only=True) as uow:
+        row = _inbound(uow, inbound_id)
+        authority = uow.authorities.by_name(authority_name)
+        raw = uow.session.execute(
+            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one()
+    if authority is None:
+        raise NotFound(f"no authority {authority_name!r}", "authority")
+    if row.state != InboundState.QUARANTINED:
+        raise DomainError(f"message {inbound_id} is {row.state}, not quarantined", "state")
+    parsed = parse_message(bytes(raw), limits)
+    if not (parsed.targets or parsed.mentioned_targets):
+        raise DomainError("the message names no targets to act on", "targets")
+    order_id = _open_order(store, sla, row, parsed, authority)
+    return _settle(store, row, parsed, InboundState.RELEASED, f"released by {by.name}", authority.id,
+                   order_id, reviewed_by=by.actor, expected_state=InboundState.QUARANTINED)
+
+
+def _open_order(store: Store, sla: SlaPolicy, row, parsed: ParsedMessage, authority) -> str:
+    """The order this message opens (or opened before a crash: the evidence names it)."""
+    with store.uow(read_only=True) as uow:
+        earlier = uow.orders.by_evidence(authority.id, row.evidence_sha256)
+        if earlier is not None:
+            return earlier.id
+    targets = parsed.targets or parsed.mentioned_targets  # a released message the parser doubted
+    spellings = [parsed.spellings.get(t.canonical, (t.canonical,))[0] for t in targets]
+    rejected = tuple({"input": link, "reason": "not a Telegram link (out of scope)"}
+                     for link in parsed.out_of_scope)
+    draft = OrderDraft(
+        authority_id=authority.id, reference=parsed.order_reference,
+        category=parsed.category or "other", jurisdiction=parsed.jurisdiction or authority.jurisdiction,
+        targets=tuple(targets), legal_basis=None, channel="email", spellings=tuple(spellings),
+        rejected=rejected, raw_evidence=row.evidence_sha256, received_at=row.received_at, follow_up=True)
+    acting = Principal("authority", authority.id, authority.name, jurisdiction=authority.jurisdiction)
+    return ingest_order(store.uow(), sla, draft, acting).order_id
+
+
+def _settle(store: Store, row, parsed: ParsedMessage, state: str, reason: str,
+            authority_id: str | None = None, order_id: str | None = None,
+            reviewed_by: str | None = None, expected_state: str = InboundState.RECEIVED) -> InboundOutcome:
+    with store.uow() as uow:
+        changed = uow.session.execute(
+            update(inbound_messages)
+            .where(inbound_messages.c.id == row.id, inbound_messages.c.state == expected_state)
+            .values(state=state, reason=reason[:2000], authority_id=authority_id,
+                    order_id=order_id, reviewed_by=reviewed_by,
+                    message_id=(parsed.message_id or "")[:998] or None,
+                    sender=(parsed.sender_address or "")[:320] or None,
+                    subject=(parsed.subject or "")[:2000] or None,
+                    warnings=list(parsed.warnings)[:50])).rowcount
+        if changed:
+            uow.record(AuditDraft(f"message_{state}", "inbound", row.id, reviewed_by or SYSTEM.actor,
+                                  {"reason": reason[:500], "order_id": order_id}))
+            uow.commit()
+    if state == InboundState.QUARANTINED:
+        log.warning("message quarantined", extra={"status": reason[:200]})
+    return InboundOutcome(row.id, state, reason, order_id)
+
+
+def _inbound(uow: UnitOfWork, inbound_id: str):
+    row = uow.session.execute(select(inbound_messages).where(inbound_messages.c.id == inbound_id)).first()
+    if row is None:
+        raise NotFound(f"no inbound message {inbound_id}")
+    return row
+
+
+def _domain(address: str | None) -> str | None:
+    return address.rsplit("@", 1)[1].lower() if address and "@" in address else None

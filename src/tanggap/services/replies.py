@@ -1,0 +1,71 @@
+"""Send what authorities are owed: an acknowledgement of every order e-mail, then a final status."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from tanggap.domain.access import SYSTEM
+from tanggap.notify.mail import Mailer
+from tanggap.notify.replies import acknowledgement, final_status
+from tanggap.services.orders import order_status
+from tanggap.store.tables import inbound_messages
+from tanggap.store.uow import Store
+
+log = logging.getLogger(__name__)
+ANSWERED_STATES = ("order", "released")
+
+
+@dataclass(frozen=True)
+class RepliesSent:
+    acknowledgements: int
+    final_statuses: int
+    failures: int
+
+
+def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
+    acks = finals = failures = 0
+    for row in _due(store, inbound_messages.c.ack_sent_at.is_(None)):
+        status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
+        if _send(mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id)):
+            _mark(store, row.id, "ack_sent_at")
+            acks += 1
+        else:
+            failures += 1
+    for row in _due(store, inbound_messages.c.ack_sent_at.is_not(None), inbound_messages.c.final_sent_at.is_(None)):
+        status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
+        if not status.settled:
+            continue
+        if _send(mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id)):
+            _mark(store, row.id, "final_sent_at")
+            finals += 1
+        else:
+            failures += 1
+    return RepliesSent(acks, finals, failures)
+
+
+def _due(store: Store, *conditions):
+    with store.uow(read_only=True) as uow:
+        return uow.session.execute(
+            select(inbound_messages).where(
+                inbound_messages.c.state.in_(ANSWERED_STATES), inbound_messages.c.order_id.is_not(None),
+                inbound_messages.c.sender.is_not(None), *conditions)
+            .order_by(inbound_messages.c.received_at).limit(1000)).all()
+
+
+def _send(mailer: Mailer, message) -> bool:
+    try:
+        mailer.send(message)
+        return True
+    except Exception as error:  # the relay is down: try again on the next round
+        log.warning("reply not sent", extra={"error": type(error).__name__})
+        return False
+
+
+def _mark(store: Store, inbound_id: str, column: str) -> None:
+    with store.uow() as uow:
+        uow.session.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id)
+                            .values({column: uow.clock.now()}))
+        uow.commit()
