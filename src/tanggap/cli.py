@@ -150,7 +150,8 @@ def enforce_pending():
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000):
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          intake_worker: Annotated[bool, typer.Option(help="also parse stored e-mail and send replies")] = True):
     """Serve the API (/api/v1, docs at /docs) and the console."""
     import uvicorn
 
@@ -163,7 +164,17 @@ def serve(host: str = "127.0.0.1", port: int = 8000):
     platform = platform_from_settings(settings) if settings.platform_token else None
     if platform is None:
         errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")
-    uvicorn.run(create_app(settings, platform=platform), host=host, port=port, log_config=None)
+    app_instance = create_app(settings, platform=platform)
+    worker = None
+    if intake_worker:
+        from tanggap.intake.worker import IntakeWorker, mailer_from_settings
+
+        worker = IntakeWorker(app_instance.state.ctx.store, settings, mailer_from_settings(settings)).start()
+    try:
+        uvicorn.run(app_instance, host=host, port=port, log_config=None)
+    finally:
+        if worker:
+            worker.stop()
 
 
 @app.command("demo")
