@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from ulid import ULID
 
 from tanggap.domain.clock import as_utc
-from tanggap.domain.errors import ConflictingDecision, InvalidDecision, InvalidTransition
+from tanggap.domain.errors import (
+    ConflictingDecision, InvalidDecision, InvalidTransition, PermissionDenied,
+)
 from tanggap.domain.sla import Deadline
 from tanggap.domain.targets import Target, TargetKind
 
@@ -116,6 +118,7 @@ class CaseState(StrEnum):
     QUEUED = "queued"
     IN_REVIEW = "in_review"
     ESCALATED = "escalated"
+    PENDING_APPROVAL = "pending_approval"
     DECIDED = "decided"
     ACTIONED = "actioned"
     CLOSED = "closed"
@@ -132,13 +135,19 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "release": {S.IN_REVIEW: S.QUEUED},
     "escalate": {S.QUEUED: S.ESCALATED, S.IN_REVIEW: S.ESCALATED},
     "decide": {S.QUEUED: S.DECIDED, S.IN_REVIEW: S.DECIDED, S.ESCALATED: S.DECIDED},
+    "propose": {S.QUEUED: S.PENDING_APPROVAL, S.IN_REVIEW: S.PENDING_APPROVAL,
+                S.ESCALATED: S.PENDING_APPROVAL},
+    "approve": {S.PENDING_APPROVAL: S.DECIDED},
+    "reject_proposal": {S.PENDING_APPROVAL: S.QUEUED},
     "enforced": {S.DECIDED: S.ACTIONED},
     "close": {S.DECIDED: S.CLOSED, S.ACTIONED: S.CLOSED},
     "appeal": {S.ACTIONED: S.APPEALED, S.CLOSED: S.APPEALED},
     "uphold": {S.APPEALED: S.UPHELD},
     "reverse": {S.APPEALED: S.REVERSED},
 }
-OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.DECIDED, S.APPEALED})
+OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
+                         S.DECIDED, S.APPEALED})
+DECIDABLE_STATES = frozenset({S.QUEUED, S.IN_REVIEW, S.ESCALATED})
 
 
 class Authority(RecordsEvents):
@@ -259,11 +268,23 @@ class Report(RecordsEvents):
         self.trusted_flagger = trusted_flagger
 
 
+class DecisionStatus(StrEnum):
+    EFFECTIVE = "effective"
+    PROPOSED = "proposed"  # waits for a senior's approval (four-eyes)
+    REJECTED = "rejected"  # the senior did not approve it
+    REVERSED = "reversed"  # overturned on appeal
+
+
 class Decision:
     def __init__(self, case_id: str, action: Action, scope: Scope, reason: str,
                  legal_basis: str | None, note: str | None, decided_by: str,
-                 decided_at: datetime, id: str | None = None):
+                 decided_at: datetime, reason_code: str | None = None, id: str | None = None):
         self.id = id or new_id()
+        self.reason_code = reason_code
+        self.status = DecisionStatus.EFFECTIVE
+        self.approval_rule: str | None = None
+        self.approved_by: str | None = None
+        self.approved_at: datetime | None = None
         self.case_id = case_id
         self.action = Action(action)
         self.scope = scope
@@ -342,6 +363,10 @@ class Case(RecordsEvents):
         self.severity: int | None = None
         self.source: Source | None = None
         self.actioned_at: datetime | None = None
+        self.language: str | None = None  # of the channel's posts; routes the case to readers
+        self.subscribers: int | None = None  # from the platform; four-eyes rules look at it
+        self.claimed_by: str | None = None
+        self.lease_until: datetime | None = None
         self.decisions: list[Decision] = []
 
     @classmethod
@@ -358,7 +383,9 @@ class Case(RecordsEvents):
 
     @property
     def decision(self) -> Decision | None:
-        return self.decisions[-1] if self.decisions else None
+        """The decision in force or awaiting approval (a rejected proposal is history)."""
+        live = [d for d in self.decisions if d.status is not DecisionStatus.REJECTED]
+        return live[-1] if live else None
 
     @property
     def is_open(self) -> bool:
@@ -397,30 +424,157 @@ class Case(RecordsEvents):
             return False
         raise InvalidTransition(f"cannot {name} a case that is {current}")
 
-    def decide(self, decision: Decision, actor: str) -> bool:
-        """Record a verdict. The same verdict twice is a no-op; a different one is a conflict."""
+    # --- review: claims with expiring leases -------------------------------------------
+
+    def lease_expired(self, now: datetime) -> bool:
+        return (CaseState(self.state) is S.IN_REVIEW and self.lease_until is not None
+                and as_utc(self.lease_until) <= as_utc(now))
+
+    def held_by_other(self, user_id: str, now: datetime) -> bool:
+        return (self.claimed_by is not None and self.claimed_by != user_id
+                and self.lease_until is not None and as_utc(self.lease_until) > as_utc(now))
+
+    def claim(self, user_id: str, now: datetime, lease: timedelta, actor: str) -> bool:
+        """Take the case for review. A crashed browser does not strand it: the lease expires."""
+        if self.held_by_other(user_id, now):
+            raise ConflictingDecision(f"case is being reviewed by someone else until {self.lease_until}", "claim")
+        state = CaseState(self.state)
+        if state is S.QUEUED:
+            self.step("claim", now, actor, lease_until=(as_utc(now) + lease).isoformat())
+        elif state not in {S.IN_REVIEW, S.ESCALATED}:
+            raise InvalidTransition(f"cannot claim a case that is {state}")
+        else:
+            self._record("case_claim_renewed" if self.claimed_by == user_id else "case_reclaimed", actor,
+                         lease_until=(as_utc(now) + lease).isoformat())
+        self.claimed_by, self.lease_until = user_id, as_utc(now) + lease
+        return True
+
+    def release(self, now: datetime, actor: str) -> bool:
+        self.claimed_by = self.lease_until = None
+        if CaseState(self.state) is S.IN_REVIEW:
+            return self.step("release", now, actor)
+        return False
+
+    def expire_lease(self, now: datetime, actor: str) -> bool:
+        return self.lease_expired(now) and self.release(now, actor)
+
+    # --- decisions, four-eyes -----------------------------------------------------------
+
+    def decide(self, decision: Decision, actor: str, approval_rule: str | None = None) -> bool:
+        """Record a verdict. The same verdict twice is a no-op; a different one is a conflict.
+        With an `approval_rule` it waits for a senior (four-eyes) instead of taking effect."""
         _check_action_fits(decision.action, self.target)
         previous = self.decision
-        if previous is not None and CaseState(self.state) not in {S.QUEUED, S.IN_REVIEW, S.ESCALATED}:
+        if previous is not None and CaseState(self.state) not in DECIDABLE_STATES:
             if previous.same_verdict(decision):
                 return False
             raise ConflictingDecision(
                 f"case already decided: {previous.action} ({previous.reason}); appeal to change it")
-        self.step("decide", decision.decided_at, actor, decision_id=decision.id,
-                  action=str(decision.action), scope=decision.scope.as_json(),
-                  reason=decision.reason, legal_basis=decision.legal_basis)
+        if self.held_by_other(decision.decided_by, decision.decided_at):
+            raise ConflictingDecision("another moderator holds this case; wait or ask them", "claim")
+        details = dict(decision_id=decision.id, action=str(decision.action),
+                       scope=decision.scope.as_json(), reason=decision.reason,
+                       reason_code=decision.reason_code, legal_basis=decision.legal_basis)
         self.decisions.append(decision)
+        self.claimed_by = self.lease_until = None
+        if approval_rule:
+            decision.status, decision.approval_rule = DecisionStatus.PROPOSED, approval_rule
+            self.step("propose", decision.decided_at, actor, rule=approval_rule, **details)
+            return True
+        self.step("decide", decision.decided_at, actor, **details)
+        self._close_without_platform(decision, actor)
+        return True
+
+    def approve(self, approver_id: str, at: datetime, actor: str) -> Decision:
+        decision = self._proposal(approver_id)
+        decision.status, decision.approved_by, decision.approved_at = (
+            DecisionStatus.EFFECTIVE, approver_id, as_utc(at))
+        self.step("approve", at, actor, decision_id=decision.id, rule=decision.approval_rule)
+        self._close_without_platform(decision, actor)
+        return decision
+
+    def reject_proposal(self, reviewer_id: str, at: datetime, actor: str, reason: str) -> Decision:
+        decision = self._proposal(reviewer_id)
+        decision.status = DecisionStatus.REJECTED
+        self.step("reject_proposal", at, actor, decision_id=decision.id, reason=reason)
+        return decision
+
+    def _proposal(self, reviewer_id: str) -> Decision:
+        decision = self.decision
+        if CaseState(self.state) is not S.PENDING_APPROVAL or decision is None:
+            raise InvalidTransition("no decision on this case waits for approval")
+        if decision.decided_by == reviewer_id:
+            raise PermissionDenied("nobody approves their own decision")
+        return decision
+
+    def _close_without_platform(self, decision: Decision, actor: str) -> None:
         if not decision.action.needs_platform:
             self.step("close", decision.decided_at, actor, reason=decision.reason)
-        return True
+
+    # --- enforcement and appeals --------------------------------------------------------
 
     def enforced(self, enforcement: Enforcement, actor: str) -> bool:
         if enforcement.status is not EnforcementStatus.CONFIRMED:
             raise InvalidTransition("an enforcement the platform has not confirmed actions nothing")
+        if CaseState(self.state) is not S.DECIDED:  # e.g. the unblock after a reversal
+            self._record("case_enforcement_applied", actor, enforcement_id=enforcement.id,
+                         action=str(enforcement.action))
+            return False
         changed = self.step("enforced", enforcement.confirmed_at, actor, enforcement_id=enforcement.id)
         if changed:
             self.actioned_at = enforcement.confirmed_at
         return changed
+
+    def appeal(self, appeal: Appeal, actor: str) -> None:
+        decision = self.decision
+        if decision is None or decision.id != appeal.decision_id:
+            raise InvalidTransition("an appeal must be against the decision in force")
+        if as_utc(appeal.submitted_at) > decision.decided_at + APPEAL_WINDOW:
+            raise InvalidTransition("the appeal window (6 months) has closed")
+        self.step("appeal", appeal.submitted_at, actor, appeal_id=appeal.id)
+
+    def resolve_appeal(self, appeal: Appeal, reviewer_id: str, reverse: bool, reason: str,
+                       at: datetime, actor: str) -> None:
+        decision = self.decision
+        if reviewer_id in {decision.decided_by, decision.approved_by}:
+            raise PermissionDenied("an appeal is reviewed by someone who did not take the decision")
+        appeal.resolve(reviewer_id, reverse, reason, at)
+        if reverse:
+            decision.status = DecisionStatus.REVERSED
+        self.step("reverse" if reverse else "uphold", at, actor, appeal_id=appeal.id, reason=reason)
+
+
+APPEAL_WINDOW = timedelta(days=183)  # DSA Art. 20: at least six months
+
+
+class AppealStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    REVERSED = "reversed"
+
+
+class Appeal(RecordsEvents):
+    """The affected channel owner's complaint against a decision."""
+
+    def __init__(self, case_id: str, decision_id: str, appellant: str, grounds: str,
+                 submitted_at: datetime, contact: str | None = None, id: str | None = None):
+        self.id = id or new_id()
+        self.case_id = case_id
+        self.decision_id = decision_id
+        self.appellant = appellant
+        self.contact = contact
+        self.grounds = grounds
+        self.submitted_at = as_utc(submitted_at)
+        self.status = AppealStatus.OPEN
+        self.reviewed_by: str | None = None
+        self.reviewed_at: datetime | None = None
+        self.outcome_reason: str | None = None
+
+    def resolve(self, reviewer_id: str, reverse: bool, reason: str, at: datetime) -> None:
+        if self.status is not AppealStatus.OPEN:
+            raise InvalidTransition(f"appeal already {self.status}")
+        self.status = AppealStatus.REVERSED if reverse else AppealStatus.UPHELD
+        self.reviewed_by, self.reviewed_at, self.outcome_reason = reviewer_id, as_utc(at), reason
 
 
 def _check_action_fits(action: Action, target: Target) -> None:

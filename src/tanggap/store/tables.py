@@ -9,8 +9,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry, relationship
 
 from tanggap.domain.model import (
-    Action, ApiKey, Authority, Case, CaseState, Decision, Enforcement, EnforcementStatus, Order,
-    OrderTarget, Report, Role, Source, User,
+    Action, ApiKey, Appeal, AppealStatus, Authority, Case, CaseState, Decision, DecisionStatus,
+    Enforcement, EnforcementStatus, Order, OrderTarget, Report, Role, Source, User,
 )
 from tanggap.domain.targets import TargetKind
 from tanggap.store.types import JsonColumn, ScopeType, TargetType, UTCDateTime
@@ -77,6 +77,10 @@ cases = Table(
     Column("severity", Integer),
     Column("source", enum_of(Source)),
     Column("actioned_at", UTCDateTime),
+    Column("language", String(8)),
+    Column("subscribers", BigInteger),
+    Column("claimed_by", String(26)),
+    Column("lease_until", UTCDateTime),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
 )
 
@@ -133,6 +137,26 @@ decisions = Table(
     Column("note", Text),
     Column("decided_by", String(26), nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
+    Column("reason_code", String(60)),
+    Column("status", enum_of(DecisionStatus), nullable=False, server_default="effective"),
+    Column("approval_rule", String(200)),
+    Column("approved_by", String(26)),
+    Column("approved_at", UTCDateTime),
+)
+
+appeals = Table(
+    "appeals", metadata,
+    ID(primary_key=True),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    ID("decision_id", ForeignKey("decisions.id"), nullable=False),
+    Column("appellant", String(200), nullable=False),
+    Column("contact", String(320)),
+    Column("grounds", Text, nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("status", enum_of(AppealStatus), nullable=False, index=True),
+    Column("reviewed_by", String(26)),
+    Column("reviewed_at", UTCDateTime),
+    Column("outcome_reason", Text),
 )
 
 enforcements = Table(
@@ -197,6 +221,7 @@ inbound_messages = Table(
     ID("order_id", ForeignKey("orders.id"), index=True),
     Column("ack_sent_at", UTCDateTime),
     Column("final_sent_at", UTCDateTime),
+    Column("reversals_notified", Integer, nullable=False, server_default="0"),
     Column("reviewed_by", String(60)),
 )
 
@@ -225,6 +250,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Decision, decisions)
     mapper_registry.map_imperatively(OrderTarget, order_targets)
     mapper_registry.map_imperatively(Report, reports)
+    mapper_registry.map_imperatively(Appeal, appeals)
     # The relationships also tell the unit of work to insert decisions before enforcements.
     mapper_registry.map_imperatively(Enforcement, enforcements, properties={
         "decision": relationship(Decision, lazy="select", viewonly=False),
