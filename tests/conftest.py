@@ -151,3 +151,13 @@ def eu_key(store):
 @pytest.fixture
 def moderator_login(store):
     return add_user(store.uow(), "sari", "moderator", ["id", "en"], SYSTEM)
+
+
+@pytest.fixture
+def senior_login(store):
+    return add_user(store.uow(), "budi", "senior", ["id", "ar", "en"], SYSTEM)
+
+
+@pytest.fixture
+def senior(store, senior_login):
+    return principal_for_key(store.uow(), senior_login.api_key)

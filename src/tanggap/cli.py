@@ -165,6 +165,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     if platform is None:
         errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")
     app_instance = create_app(settings, platform=platform)
+    from tanggap.services.sweeps import Sweeper
+
+    sweeper = Sweeper(app_instance.state.ctx.store, platform, app_instance.state.ctx.retry).start()
     worker = None
     if intake_worker:
         from tanggap.intake.worker import IntakeWorker, mailer_from_settings
@@ -173,6 +176,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     try:
         uvicorn.run(app_instance, host=host, port=port, log_config=None)
     finally:
+        sweeper.stop()
         if worker:
             worker.stop()
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, text, update
 
 from tanggap.domain.access import SYSTEM
 from tanggap.intake.worker import IntakeWorker, mailer_from_settings
-from tanggap.services.decisions import DecisionRequest, decide
+from tanggap.services.decisions import DecisionRequest, approve, decide
 from tanggap.services.intake import process_inbound, process_pending, receive_raw, release
 from tanggap.store.tables import evidence, inbound_messages, orders
 from tests.intake_flow.conftest import SAMPLES, sample
@@ -126,7 +126,8 @@ def test_a_follow_up_with_more_targets_is_a_new_revision(store, sla, authorities
     assert revisions[0].reference == revisions[1].reference
 
 
-def test_acknowledgement_then_final_status_in_the_same_thread(store, intake_settings, authorities, relay, moderator):
+def test_acknowledgement_then_final_status_in_the_same_thread(store, intake_settings, authorities, relay,
+                                                             moderator, senior):
     raw = sample("04_eu_removal_order.eml")
     receive_raw(store.uow(), raw, "smtp")
     worker = IntakeWorker(store, intake_settings, mailer_from_settings(intake_settings))
@@ -147,6 +148,9 @@ def test_acknowledgement_then_final_status_in_the_same_thread(store, intake_sett
         case_ids = [link.case_id for link in uow.orders.get(first.processed[0].order_id).targets]
     for case_id in case_ids:
         decide(store.uow(), case_id, DecisionRequest("no_action", "not reachable on this platform"), moderator)
+    assert worker.run_once().replies.final_statuses == 0  # not settled while approvals wait
+    for case_id in case_ids:
+        approve(store.uow(), case_id, senior)
     assert worker.run_once().replies.final_statuses == 1
     final = message_from_bytes(relay.messages[-1], policy=policy.default)
     assert final["In-Reply-To"] == original["Message-ID"]

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tanggap.domain.errors import DuplicateReference, NotFound, PermissionDenied
-from tanggap.services.decisions import DecisionRequest, decide
+from tanggap.services.decisions import DecisionRequest, approve, decide
 from tanggap.services.orders import ingest_order, order_status
 from tests.builders import order_for
 
@@ -76,10 +76,12 @@ def test_an_authority_cannot_submit_in_another_authority_name(store, sla, minist
         ingest_order(store.uow(), sla, order_for(ministry, "@kabar_x"), eu_authority)
 
 
-def test_status_follows_the_case(store, sla, ministry, moderator):
+def test_status_follows_the_case(store, sla, ministry, moderator, senior):
     receipt = ingest_order(store.uow(), sla, order_for(ministry, "@kabar_x", "@innocent_x"), ministry)
     blocked, spared = receipt.case_ids
     decide(store.uow(), spared, DecisionRequest("no_action", "news reporting, not propaganda"), moderator)
+    assert order_status(store.uow(), receipt.order_id, ministry).targets[1].status == "in_review"
+    approve(store.uow(), spared, senior)  # four-eyes: not acting on an order needs a senior
     decide(store.uow(), blocked, DecisionRequest("block", "terrorist propaganda", ["ID"]), moderator)
     status = {t.target: t for t in order_status(store.uow(), receipt.order_id, ministry).targets}
     assert status["https://t.me/innocent_x"].status == "no_action"

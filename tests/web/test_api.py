@@ -57,7 +57,8 @@ def test_an_authority_cannot_read_another_authoritys_order(client, ministry_key,
     assert client.get("/api/v1/cases", headers=bearer(eu_key)).status_code == 403
 
 
-def test_moderator_lists_and_decides_and_the_authority_sees_the_status(client, ministry_key, moderator_login):
+def test_moderator_lists_and_decides_and_the_authority_sees_the_status(client, ministry_key, moderator_login,
+                                                                       senior_login):
     order = client.post("/api/v1/orders", json=ORDER, headers=bearer(ministry_key)).json()
     mod = bearer(moderator_login.api_key)
     queued = client.get("/api/v1/cases", params={"state": "queued"}, headers=mod).json()["cases"]
@@ -65,12 +66,18 @@ def test_moderator_lists_and_decides_and_the_authority_sees_the_status(client, m
     post_case = order["targets"][1]["case_id"]
     decision = {"action": "no_action", "reason": "already removed by the owner"}
     first = client.post(f"/api/v1/cases/{post_case}/decision", json=decision, headers=mod)
-    assert first.status_code == 201 and first.json()["case_state"] == "closed"
+    assert first.status_code == 201 and first.json()["case_state"] == "pending_approval"
+    assert first.json()["awaiting_approval"] == "no action on an authority's order"
     again = client.post(f"/api/v1/cases/{post_case}/decision", json=decision, headers=mod)
     assert again.status_code == 200 and again.json()["repeated"]
     conflict = client.post(f"/api/v1/cases/{post_case}/decision",
                            json={"action": "block", "reason": "propaganda"}, headers=mod)
     assert conflict.status_code == 409
+    own = client.post(f"/api/v1/cases/{post_case}/approval", json={"approve": True}, headers=mod)
+    assert own.status_code == 403  # a moderator cannot approve
+    approved = client.post(f"/api/v1/cases/{post_case}/approval", json={"approve": True},
+                           headers=bearer(senior_login.api_key))
+    assert approved.status_code == 200 and approved.json()["case_state"] == "closed"
     status = client.get(f"/api/v1/orders/{order['order_id']}", headers=bearer(ministry_key)).json()
     by_target = {t["target"]: t for t in status["targets"]}
     assert by_target["https://t.me/daulah_update/12"]["status"] == "no_action"

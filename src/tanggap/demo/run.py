@@ -29,6 +29,7 @@ from tanggap.platforms.seed import SeededChannel, seed_world
 from tanggap.serving import BackgroundServer
 from tanggap.services.accounts import add_authority, add_user
 from tanggap.services.audit import verify_audit_log
+from tanggap.services.review import profile_cases
 from tanggap.services.transparency import daily_counts
 from tanggap.store.migrate import upgrade
 from tanggap.store.uow import Store
@@ -81,8 +82,11 @@ def run_demo(console: Console, serve: bool, channels: int, port: int, platform_p
     try:
         with httpx.Client(base_url=api_server.url, timeout=60) as http:
             orders = _send_orders(http, keys, world, console)
+            profiled = profile_cases(store, platform)  # language and audience, for routing and four-eyes
+            console.print(f"profiled {profiled} cases from the platform")
             for_demo_moderator = {t["case_id"] for order in orders[:-1] for t in order["targets"]}
             decisions = _moderate(http, keys["moderator"].api_key, world, console, for_demo_moderator)
+            _approve(http, keys["senior"].api_key, console)
         visible = _check_public_view(platform_server.url, store, world)
         ok = _summary(console, store, settings, orders, decisions, visible, time.perf_counter() - started)
         if serve:
@@ -180,6 +184,17 @@ def _moderate(http: httpx.Client, moderator_key: str, world: DemoWorld, console:
     return decided
 
 
+def _approve(http: httpx.Client, senior_key: str, console: Console) -> None:
+    """Four-eyes: a senior confirms what the rules hold back (big channels, no action on orders)."""
+    headers = {"Authorization": f"Bearer {senior_key}"}
+    waiting = [c for c in http.get("/api/v1/queue", params={"limit": 500}, headers=headers).json()["cases"]
+               if c["state"] == "pending_approval"]
+    for case in waiting:
+        http.post(f"/api/v1/cases/{case['case_id']}/approval", json={"approve": True},
+                  headers=headers).raise_for_status()
+    console.print(f"senior approved {len(waiting)} four-eyes decisions")
+
+
 def _verdict(case: dict, channel: SeededChannel | None) -> dict:
     """The demo moderator knows the seeded truth; a real one reads the case page."""
     jurisdiction = "EU" if case["deadline_basis"].startswith("EU") else "ID"
@@ -187,15 +202,15 @@ def _verdict(case: dict, channel: SeededChannel | None) -> dict:
     is_post = parse_target(case["target"]).kind in {TargetKind.POST, TargetKind.PRIVATE_POST}
     if kind == "propaganda" and is_post:
         return {"action": "remove_post", "reason": "terrorist propaganda: ISIS release",
-                "legal_basis": LEGAL_BASIS[jurisdiction]}
+                "reason_code": "terrorist_content", "legal_basis": LEGAL_BASIS[jurisdiction]}
     if kind == "propaganda":
         return {"action": "block", "scope": "global", "reason": "terrorist propaganda: ISIS channel",
-                "legal_basis": LEGAL_BASIS[jurisdiction]}
+                "reason_code": "terrorist_content", "legal_basis": LEGAL_BASIS[jurisdiction]}
     if kind == "gambling":
         return {"action": "block", "scope": ["ID"], "reason": "online gambling (judi online), illegal in Indonesia",
-                "legal_basis": "UU 1/2024 (ITE) Pasal 27 ayat (2)"}
+                "reason_code": "illegal_gambling", "legal_basis": "UU 1/2024 (ITE) Pasal 27 ayat (2)"}
     return {"action": "no_action", "reason": "ordinary channel: no terrorist content found",
-            "note": "listed by mistake; reported back to the ministry"}
+            "reason_code": "not_violating", "note": "listed by mistake; reported back to the ministry"}
 
 
 def _check_public_view(platform_url: str, store: Store, world: DemoWorld) -> dict[str, int]:

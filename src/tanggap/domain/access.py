@@ -14,6 +14,7 @@ class Permission(StrEnum):
     VIEW_ALL_ORDERS = "view_all_orders"
     VIEW_CASES = "view_cases"
     DECIDE = "decide"
+    APPROVE = "approve"  # four-eyes approvals and escalations
     ENFORCE = "enforce"
     VIEW_AUDIT = "view_audit"
     MANAGE = "manage"
@@ -23,7 +24,7 @@ R = Role
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     R.MODERATOR: frozenset({Permission.VIEW_CASES, Permission.DECIDE, Permission.VIEW_ALL_ORDERS}),
     R.SENIOR: frozenset({Permission.VIEW_CASES, Permission.DECIDE, Permission.ENFORCE,
-                         Permission.VIEW_ALL_ORDERS}),
+                         Permission.VIEW_ALL_ORDERS, Permission.APPROVE}),
     R.ADMIN: frozenset(Permission),
     R.AUDITOR: frozenset({Permission.VIEW_CASES, Permission.VIEW_ALL_ORDERS, Permission.VIEW_AUDIT}),
     R.LIAISON: frozenset({Permission.VIEW_CASES, Permission.VIEW_ALL_ORDERS}),

@@ -1,13 +1,19 @@
-"""A moderator's verdict on a case, and the enforcement it calls for."""
+"""A moderator's verdict on a case, four-eyes approval, and the enforcement it calls for."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tanggap.detect.language import readable_by
 from tanggap.domain.access import Permission, Principal
-from tanggap.domain.errors import InvalidDecision, NotFound
-from tanggap.domain.model import Action, Decision, Enforcement, Scope
+from tanggap.domain.errors import InvalidDecision, NotFound, PermissionDenied
+from tanggap.domain.model import Action, Case, Decision, DecisionStatus, Enforcement, Scope, Source
+from tanggap.domain.policy import (
+    DEFAULT_FOUR_EYES, DecisionContext, FourEyesRule, PolicyTaxonomy, four_eyes_rule,
+)
 from tanggap.store.uow import UnitOfWork
+
+TAXONOMY = PolicyTaxonomy()
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,7 @@ class DecisionRequest:
     scope: str | list[str] | None = None
     legal_basis: str | None = None
     note: str | None = None
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,34 +33,84 @@ class DecisionOutcome:
     case_state: str
     enforcement_id: str | None
     repeated: bool  # the same decision had already been taken; nothing changed
+    awaiting_approval: str | None = None  # the four-eyes rule it waits on
 
 
-def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principal) -> DecisionOutcome:
+def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principal,
+           rules: tuple[FourEyesRule, ...] = DEFAULT_FOUR_EYES,
+           taxonomy: PolicyTaxonomy = TAXONOMY) -> DecisionOutcome:
     by.require(Permission.DECIDE)
     action = _action(request.action)
     if not request.reason or not request.reason.strip():
         raise InvalidDecision("a decision needs a reason", "reason")
+    if request.reason_code:
+        taxonomy.reason(request.reason_code, action)
     scope = Scope.parse(request.scope) if action is Action.BLOCK else Scope()
     with uow:
-        case = uow.cases.get_for_update(case_id)
-        if case is None:
-            raise NotFound(f"no case {case_id}")
+        case = _case(uow, case_id, lock=True)
+        _check_reader(case, by)
+        now = uow.clock.now()
         decision = Decision(case.id, action, scope, request.reason.strip(), request.legal_basis,
-                            request.note, by.id, uow.clock.now())
-        if not case.decide(decision, by.actor):
+                            request.note, by.id, now, request.reason_code)
+        context = DecisionContext(case.subscribers, case.source == Source.ORDER)
+        rule = four_eyes_rule(action, scope, context, rules)
+        if not case.decide(decision, by.actor, rule.name if rule else None):
             previous = case.decision
             enforcement = next(iter(uow.enforcements.for_case(case.id)), None)
             return DecisionOutcome(case.id, previous.id, str(case.state),
-                                   enforcement.id if enforcement else None, repeated=True)
-        enforcement = None
-        if action.needs_platform:
-            enforcement = uow.enforcements.add(Enforcement(
-                case.id, decision.id, action, scope, case.target,
-                idempotency_key=f"tanggap-{decision.id}", created_at=decision.decided_at))
+                                   enforcement.id if enforcement else None, repeated=True,
+                                   awaiting_approval=previous.approval_rule
+                                   if previous.status is DecisionStatus.PROPOSED else None)
+        enforcement = None if rule else _enforcement_for(uow, case, decision)
+        outcome = DecisionOutcome(case.id, decision.id, str(case.state),
+                                  enforcement.id if enforcement else None, repeated=False,
+                                  awaiting_approval=rule.name if rule else None)
+        uow.commit()
+    return outcome
+
+
+def approve(uow: UnitOfWork, case_id: str, by: Principal) -> DecisionOutcome:
+    """A senior confirms a four-eyes decision; only then is it enforced."""
+    by.require(Permission.APPROVE)
+    with uow:
+        case = _case(uow, case_id, lock=True)
+        decision = case.approve(by.id, uow.clock.now(), by.actor)
+        enforcement = _enforcement_for(uow, case, decision)
         outcome = DecisionOutcome(case.id, decision.id, str(case.state),
                                   enforcement.id if enforcement else None, repeated=False)
         uow.commit()
     return outcome
+
+
+def reject_proposal(uow: UnitOfWork, case_id: str, reason: str, by: Principal) -> DecisionOutcome:
+    by.require(Permission.APPROVE)
+    with uow:
+        case = _case(uow, case_id, lock=True)
+        decision = case.reject_proposal(by.id, uow.clock.now(), by.actor, reason)
+        outcome = DecisionOutcome(case.id, decision.id, str(case.state), None, repeated=False)
+        uow.commit()
+    return outcome
+
+
+def _enforcement_for(uow: UnitOfWork, case: Case, decision: Decision) -> Enforcement | None:
+    if not decision.action.needs_platform:
+        return None
+    return uow.enforcements.add(Enforcement(
+        case.id, decision.id, decision.action, decision.scope, case.target,
+        idempotency_key=f"tanggap-{decision.id}", created_at=uow.clock.now()))
+
+
+def _case(uow: UnitOfWork, case_id: str, lock: bool = False) -> Case:
+    case = uow.cases.get_for_update(case_id) if lock else uow.cases.get(case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case
+
+
+def _check_reader(case: Case, by: Principal) -> None:
+    """A moderator decides only what they can read; seniors and admins may step in."""
+    if by.kind == "user" and not by.can(Permission.APPROVE) and not readable_by(case.language, by.languages):
+        raise PermissionDenied(f"this case is in {case.language}; you read {', '.join(by.languages)}")
 
 
 def _action(written: str) -> Action:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DuplicateReference, InvalidTarget, NotFound, PermissionDenied
-from tanggap.domain.model import Case, CaseState, Order, OrderDraft, OrderTarget
+from tanggap.domain.model import Case, CaseState, DecisionStatus, Order, OrderDraft, OrderTarget
 from tanggap.domain.sla import Deadline, SlaPolicy
 from tanggap.domain.targets import Target, parse_target
 from tanggap.store.uow import UnitOfWork
@@ -185,7 +185,9 @@ def _target_status(link: OrderTarget, case: Case) -> TargetStatus:
         return TargetStatus(status="queued", **base)
     if state is CaseState.REVERSED:
         return TargetStatus(status="reversed", reason=decision.reason if decision else None, **base)
-    if decision is not None and not decision.action.needs_platform:
+    if decision is None or decision.status is DecisionStatus.PROPOSED:
+        return TargetStatus(status="in_review", **base)
+    if not decision.action.needs_platform:
         return TargetStatus(status="no_action", reason=decision.reason, **base)
     if case.actioned_at is not None:
         return TargetStatus(status="actioned", action=str(decision.action),

@@ -41,6 +41,7 @@ class DecisionIn(BaseModel):
     action: Literal["block", "remove_post", "restrict", "no_action", "unblock"]
     scope: str | list[str] | None = Field(None, description='"global" or a list of ISO country codes')
     reason: str = Field(..., min_length=1, max_length=2000)
+    reason_code: str | None = Field(None, max_length=60, description="a code of the policy taxonomy, e.g. terrorist_content")
     legal_basis: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=10_000)
 
@@ -123,23 +124,27 @@ def get_case(case_id: str, caller: Caller, request: Request):
 def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Request, response: Response):
     ctx = request.app.state.ctx
     outcome = decide(ctx.store.uow(), case_id, DecisionRequest(
-        body.action, body.reason, body.scope, body.legal_basis, body.note), caller)
+        body.action, body.reason, body.scope, body.legal_basis, body.note, body.reason_code), caller)
     if outcome.repeated:
         response.status_code = 200
     else:
         ctx.metrics.decisions.labels(body.action).inc()
-    enforcement = None
-    if outcome.enforcement_id and ctx.platform is not None:
-        result = carry_out(ctx.store, ctx.platform, outcome.enforcement_id, ctx.retry)
-        if result.error:
-            ctx.metrics.enforcement_failures.inc()
-        with ctx.store.uow(read_only=True) as uow:
-            enforcement = enforcement_json(uow.enforcements.get(outcome.enforcement_id))
-            state = str(uow.cases.get(case_id).state)
-    else:
-        state = outcome.case_state
+    enforcement = enforce_now(ctx, outcome.enforcement_id)
+    with ctx.store.uow(read_only=True) as uow:
+        state = str(uow.cases.get(case_id).state)
     return {"case_id": case_id, "decision_id": outcome.decision_id, "repeated": outcome.repeated,
-            "case_state": state, "enforcement": enforcement}
+            "case_state": state, "awaiting_approval": outcome.awaiting_approval, "enforcement": enforcement}
+
+
+def enforce_now(ctx, enforcement_id: str | None) -> dict | None:
+    """Carry out an enforcement at once (retried with backoff) and say how it went."""
+    if not enforcement_id:
+        return None
+    if ctx.platform is not None:
+        if carry_out(ctx.store, ctx.platform, enforcement_id, ctx.retry).error:
+            ctx.metrics.enforcement_failures.inc()
+    with ctx.store.uow(read_only=True) as uow:
+        return enforcement_json(uow.enforcements.get(enforcement_id))
 
 
 @router.get("/evidence/{sha256}", summary="The raw message an order arrived in (staff)",

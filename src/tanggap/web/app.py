@@ -14,7 +14,7 @@ import tanggap
 from tanggap.config import Settings
 from tanggap.platforms.interface import Platform
 from tanggap.store.uow import Store
-from tanggap.web import api, console, intake_pages, problems
+from tanggap.web import api, console, intake_pages, problems, review_api
 from tanggap.web.context import AppContext
 from tanggap.web.metrics import Metrics
 
@@ -29,6 +29,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
                        https_only=settings.secure_cookies, max_age=12 * 3600)
     problems.install(app)
     app.include_router(api.router)
+    app.include_router(review_api.router)
     app.include_router(console.router)
     app.include_router(intake_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -1,0 +1,1 @@
+"""Detection: language, and (later) classifiers, lexicon, hash matching, channel risk."""

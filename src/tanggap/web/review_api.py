@@ -1,0 +1,148 @@
+"""REST API v1 for review: the personal queue, claims, four-eyes approval, bulk decisions,
+appeals, and the audit log for auditors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from tanggap.domain.access import Permission
+from tanggap.domain.errors import PermissionDenied
+from tanggap.services.appeals import open_appeals, resolve_appeal, submit_appeal
+from tanggap.services.decisions import DecisionRequest, approve, reject_proposal
+from tanggap.services.review import QueueFilter, claim, decide_order, queue, release
+from tanggap.store.tables import audit_events
+from tanggap.web.api import Caller, DecisionIn, case_json, enforce_now, utc
+
+router = APIRouter(prefix="/api/v1")
+
+
+class ApprovalIn(BaseModel):
+    approve: bool
+    reason: str | None = Field(None, max_length=2000)
+
+
+class BulkDecisionIn(DecisionIn):
+    case_ids: list[str] = Field(..., min_length=1, description="the targets the moderator confirmed, by case id")
+
+
+class AppealIn(BaseModel):
+    target: str = Field(..., max_length=2048, description="the channel or post link the decision was about")
+    appellant: str = Field(..., min_length=1, max_length=200)
+    grounds: str = Field(..., min_length=1, max_length=10_000)
+    contact: str | None = Field(None, max_length=320)
+
+
+class ResolutionIn(BaseModel):
+    reverse: bool
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.get("/queue", summary="My queue: cases I can read, soonest deadline first")
+def my_queue(caller: Caller, request: Request, authority_id: str | None = None, order_id: str | None = None,
+             category: str | None = None, source: str | None = None,
+             limit: Annotated[int, Query(ge=1, le=500)] = 100):
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
+        found = queue(uow, caller, QueueFilter(authority_id, order_id, category, source, limit))
+        return {"cases": [case_json(c) | {"language": c.language, "claimed_by": c.claimed_by,
+                                          "lease_until": utc(c.lease_until)} for c in found]}
+
+
+@router.post("/cases/{case_id}/claim", summary="Claim a case; the claim's lease expires")
+def claim_case(case_id: str, caller: Caller, request: Request):
+    case = claim(request.app.state.ctx.store.uow(), case_id, caller)
+    return {"case_id": case.id, "state": str(case.state), "claimed_by": case.claimed_by,
+            "lease_until": utc(case.lease_until)}
+
+
+@router.post("/cases/{case_id}/release", summary="Give a claimed case back to the queue")
+def release_case(case_id: str, caller: Caller, request: Request):
+    case = release(request.app.state.ctx.store.uow(), case_id, caller)
+    return {"case_id": case.id, "state": str(case.state)}
+
+
+@router.post("/cases/{case_id}/approval", summary="Four-eyes: a senior approves or rejects a decision")
+def approval(case_id: str, body: ApprovalIn, caller: Caller, request: Request):
+    ctx = request.app.state.ctx
+    if body.approve:
+        outcome = approve(ctx.store.uow(), case_id, caller)
+    else:
+        outcome = reject_proposal(ctx.store.uow(), case_id, body.reason or "not approved", caller)
+    enforcement = enforce_now(ctx, outcome.enforcement_id)
+    with ctx.store.uow(read_only=True) as uow:
+        state = str(uow.cases.get(case_id).state)
+    return {"case_id": case_id, "decision_id": outcome.decision_id, "case_state": state,
+            "enforcement": enforcement}
+
+
+@router.post("/orders/{order_id}/decision", summary="One decision over the confirmed targets of an order")
+def bulk_decision(order_id: str, body: BulkDecisionIn, caller: Caller, request: Request):
+    ctx = request.app.state.ctx
+    from tanggap.services.orders import order_status
+
+    order_status(ctx.store.uow(read_only=True), order_id, caller)  # the caller may see this order
+    outcomes = decide_order(ctx.store.uow, order_id, DecisionRequest(
+        body.action, body.reason, body.scope, body.legal_basis, body.note, body.reason_code),
+        set(body.case_ids), caller)
+    results = []
+    for outcome in outcomes:
+        results.append({"case_id": outcome.case_id, "decision_id": outcome.decision_id,
+                        "repeated": outcome.repeated, "awaiting_approval": outcome.awaiting_approval,
+                        "enforcement": enforce_now(ctx, outcome.enforcement_id)})
+    return {"order_id": order_id, "decisions": results}
+
+
+@router.post("/appeals", status_code=201, summary="File an appeal (platform integrations)")
+def file_appeal(body: AppealIn, caller: Caller, request: Request):
+    if not (caller.can(Permission.MANAGE) or caller.role == "liaison"):
+        raise PermissionDenied("appeals come through the public form or a platform integration key")
+    outcome = submit_appeal(request.app.state.ctx.store.uow(), body.target, body.appellant,
+                            body.grounds, body.contact, caller.actor)
+    return vars(outcome)
+
+
+@router.get("/appeals", summary="Open appeals")
+def list_appeals(caller: Caller, request: Request):
+    found = open_appeals(request.app.state.ctx.store.uow(read_only=True), caller)
+    return {"appeals": [{"appeal_id": a.id, "case_id": a.case_id, "decision_id": a.decision_id,
+                         "appellant": a.appellant, "grounds": a.grounds,
+                         "submitted_at": utc(a.submitted_at)} for a in found]}
+
+
+@router.post("/appeals/{appeal_id}/resolution", summary="Uphold, or reverse (unblocks on the platform)")
+def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request):
+    ctx = request.app.state.ctx
+    outcome = resolve_appeal(ctx.store.uow(), appeal_id, body.reverse, body.reason, caller)
+    return vars(outcome) | {"enforcement": enforce_now(ctx, outcome.enforcement_id)}
+
+
+@router.get("/audit", summary="The audit log (auditors): JSON, or ?format=csv|jsonl to export")
+def audit_log(caller: Caller, request: Request, subject_type: str | None = None, subject_id: str | None = None,
+              after_seq: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+              format: Annotated[str, Query(pattern="^(json|csv|jsonl)$")] = "json"):
+    caller.require(Permission.VIEW_AUDIT)
+    query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq).limit(limit)
+    if subject_type:
+        query = query.where(audit_events.c.subject_type == subject_type)
+    if subject_id:
+        query = query.where(audit_events.c.subject_id == subject_id)
+    with request.app.state.ctx.store.uow(read_only=True) as uow:
+        rows = [dict(row._mapping) | {"at": utc(row.at)} for row in uow.session.execute(query)]
+    if format == "jsonl":
+        return Response("".join(json.dumps(r, default=str) + "\n" for r in rows), media_type="application/x-ndjson")
+    if format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, ["seq", "at", "actor", "kind", "subject_type", "subject_id",
+                                         "payload", "prev_hash", "hash"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row | {"payload": json.dumps(row["payload"], sort_keys=True)})
+        return Response(buffer.getvalue(), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+    return {"events": rows}
