@@ -162,3 +162,28 @@ def test_a_relay_outage_delays_the_acknowledgement_but_does_not_lose_it(store, i
     dead = intake_settings.model_copy(update={"smtp_relay_port": 1})
     assert IntakeWorker(store, dead, mailer_from_settings(dead)).run_once().replies.failures == 1
     assert IntakeWorker(store, intake_settings, mailer_from_settings(intake_settings)).run_once().replies.acknowledgements == 1
+
+
+def test_a_reversal_on_appeal_is_reported_back_to_the_authority(store, intake_settings, authorities, relay,
+                                                                 moderator, senior):
+    from tanggap.domain.model import CaseState
+    from tanggap.services.appeals import resolve_appeal, submit_appeal
+
+    receive_raw(store.uow(), sample("02_quoted_printable_soft_breaks.eml"), "smtp")
+    worker = IntakeWorker(store, intake_settings, mailer_from_settings(intake_settings))
+    order_id = worker.run_once().processed[0].order_id
+    with store.uow(read_only=True) as uow:
+        case_ids = [link.case_id for link in uow.orders.get(order_id).targets]
+    for case_id in case_ids:
+        decide(store.uow(), case_id, DecisionRequest("block", "illegal gambling", ["ID"]), moderator)
+        with store.uow() as uow:  # as if the platform had confirmed
+            uow.cases.get(case_id).state = CaseState.ACTIONED
+            uow.cases.get(case_id).actioned_at = uow.clock.now()
+            uow.commit()
+    assert worker.run_once().replies.final_statuses == 1
+    appeal = submit_appeal(store.uow(), "https://t.me/olympus_slot_id", "owner", "not gambling", None, "public")
+    resolve_appeal(store.uow(), appeal.appeal_id, True, "a travel channel, not gambling", senior)
+    assert worker.run_once().replies.final_statuses == 1
+    update_mail = message_from_bytes(relay.messages[-1], policy=policy.default).get_content()
+    assert "reversed on appeal" in update_mail and "https://t.me/olympus_slot_id" in update_mail
+    assert worker.run_once().replies.final_statuses == 0  # told once

@@ -59,13 +59,14 @@ def acknowledgement(status: OrderStatus, to: str, sender: str, subject: str,
 
 
 def final_status(status: OrderStatus, to: str, sender: str, subject: str,
-                 message_id: str | None, references: str | None = None) -> EmailMessage:
+                 message_id: str | None, references: str | None = None, update: bool = False) -> EmailMessage:
     message = _threaded(message_id, references, to, sender, subject or status.reference or "Order")
-    lines = [
-        "Yth. Bapak/Ibu,", "",
-        f"Semua target dalam perintah Nomor {status.reference or '(tanpa nomor)'} telah selesai ditangani.",
-        f"Every target of order {status.reference or '(no reference)'} has been settled.", "",
-    ]
+    reference = status.reference or "(tanpa nomor / no reference)"
+    intro = ([f"Pembaruan status perintah Nomor {reference}: sebagian keputusan dibatalkan setelah banding.",
+              f"Status update for order {reference}: decisions were reversed on appeal."] if update else
+             [f"Semua target dalam perintah Nomor {reference} telah selesai ditangani.",
+              f"Every target of order {reference} has been settled."])
+    lines = ["Yth. Bapak/Ibu,", "", *intro, ""]
     for n, target in enumerate(status.targets, 1):
         detail = STATUS_WORDS.get(target.status, target.status)
         if target.status == "actioned":

@@ -43,6 +43,17 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
             finals += 1
         else:
             failures += 1
+    for row in _due(store, inbound_messages.c.final_sent_at.is_not(None)):
+        status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
+        reversed_now = sum(t.status == "reversed" for t in status.targets)
+        if reversed_now <= row.reversals_notified:
+            continue
+        # A reversal on appeal is reported back to the authority that ordered the block.
+        if _send(mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id, update=True)):
+            _mark(store, row.id, "reversals_notified", reversed_now)
+            finals += 1
+        else:
+            failures += 1
     return RepliesSent(acks, finals, failures)
 
 
@@ -64,8 +75,8 @@ def _send(mailer: Mailer, message) -> bool:
         return False
 
 
-def _mark(store: Store, inbound_id: str, column: str) -> None:
+def _mark(store: Store, inbound_id: str, column: str, value=None) -> None:
     with store.uow() as uow:
         uow.session.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id)
-                            .values({column: uow.clock.now()}))
+                            .values({column: uow.clock.now() if value is None else value}))
         uow.commit()
