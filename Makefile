@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install clean bench
+.PHONY: demo test install clean bench system-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tanggap demo $(ARGS)
 
-test: $(STAMP)
+# Dovecot (IMAP tests) and Debian's Chromium (browser tests) come from apt when missing.
+system-deps:
+	bash scripts/system-deps.sh
+	bash scripts/browser-deps.sh
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

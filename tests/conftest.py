@@ -24,8 +24,20 @@ PG_URL = os.environ.get("TANGGAP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+SYSTEM_TOOLS = {"chromium": "/usr/bin/chromium", "dovecot": "/usr/sbin/dovecot"}
+
+
 def pytest_report_header(config):
     return f"store backends: {', '.join(BACKENDS)}"
+
+
+def pytest_sessionstart(session):
+    """CI sets TANGGAP_REQUIRE_SYSTEM_DEPS: there, tests that need these tools must not skip."""
+    if os.environ.get("TANGGAP_REQUIRE_SYSTEM_DEPS"):
+        missing = [tool for tool, path in SYSTEM_TOOLS.items()
+                   if not shutil.which(tool) and not os.path.exists(path)]
+        if missing:
+            raise pytest.UsageError(f"missing system tools {missing}: run `make system-deps` as root")
 
 
 @pytest.fixture(scope="session")

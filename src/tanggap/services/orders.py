@@ -171,7 +171,8 @@ def order_status(uow: UnitOfWork, order_id: str, by: Principal) -> OrderStatus:
         # Someone else's order looks exactly like a missing one: no probing of ids.
         if order is None or not by.may_see_order(order.authority_id):
             raise NotFound(f"no order {order_id}")
-        statuses = [_target_status(ot, uow.cases.get(ot.case_id)) for ot in order.targets]
+        cases = uow.cases.with_decisions([link.case_id for link in order.targets])
+        statuses = [_target_status(link, cases[link.case_id]) for link in order.targets]
         return OrderStatus(order.id, order.authority_id, order.reference, order.category,
                            order.jurisdiction, order.received_at, order.deadline,
                            list(order.rejected), statuses)

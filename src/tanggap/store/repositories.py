@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tanggap.domain.model import (
     OPEN_STATES, ApiKey, Authority, Case, CaseState, Decision, Enforcement, EnforcementStatus,
@@ -92,6 +92,15 @@ class Orders(Repository):
 
 class Cases(Repository):
     entity = Case
+
+    def with_decisions(self, case_ids: list[str]) -> dict[str, Case]:
+        """Many cases and their decisions in a few queries (not one per case)."""
+        found: dict[str, Case] = {}
+        for start in range(0, len(case_ids), 500):
+            query = (select(Case).where(cases_table.c.id.in_(case_ids[start:start + 500]))
+                     .options(selectinload(Case.decisions)))
+            found.update((case.id, case) for case in self.session.scalars(query))
+        return found
 
     def get_for_update(self, case_id: str) -> Case | None:
         return self.session.scalar(
