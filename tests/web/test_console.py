@@ -93,3 +93,151 @@ def test_decision_form_needs_csrf_and_enforces_on_the_platform(console, ministry
     assert "State <b>actioned</b>" in after and "confirmed" in after
     gone = httpx.get(f"{platform_url.url}/public/channels/{channel.username}", params={"country": "ID"})
     assert gone.status_code == 404
+
+
+# --- review pages: claims, escalation, four-eyes, bulk, appeals, audit (no browser needed) ---
+
+def order_case(console, key, reference, category, *targets):
+    answer = console.post("/api/v1/orders", json={"reference": reference, "category": category,
+                                                  "targets": list(targets)}, headers=bearer(key))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def log_in_as(make_client, platform_url, credentials):
+    client = make_client(DemoPlatform(platform_url.url, TOKEN))
+    assert log_in(client, credentials.name, credentials.password).status_code == 303
+    return client
+
+
+def test_queue_filters_by_order_category_and_source(console, ministry_key):
+    first = order_case(console, ministry_key, "B-10", "terorisme", "@kabar_satu", "@kabar_dua")
+    order_case(console, ministry_key, "B-11", "judi_online", "@slot_gacor_x")
+    page = console.get("/console/queue", params={"order": first["order_id"]}).text
+    assert "kabar_satu" in page and "kabar_dua" in page and "slot_gacor_x" not in page
+    page = console.get("/console/queue", params={"category": "gambling"}).text
+    assert "slot_gacor_x" in page and "kabar_satu" not in page
+    assert "The queue is empty." in console.get("/console/queue", params={"source": "report"}).text
+
+
+def test_claim_then_release_and_a_claim_needs_csrf(console, ministry_key):
+    case_id = order_case(console, ministry_key, "B-12", "terorisme", "@kabar_tiga")["targets"][0]["case_id"]
+    assert console.post(f"/console/cases/{case_id}/claim", data={"csrf_token": "forged"}).status_code == 403
+    token = csrf_of(console.get("/console/queue").text)
+    claimed = console.post(f"/console/cases/{case_id}/claim", data={"csrf_token": token})
+    assert "Claimed by you until" in claimed.text and "State <b>in_review</b>" in claimed.text
+    released = console.post(f"/console/cases/{case_id}/release", data={"csrf_token": token})
+    assert "Released to the queue." in released.text
+    assert "State <b>queued</b>" in console.get(f"/console/cases/{case_id}").text
+
+
+def test_case_page_shows_orders_signals_and_history(console, ministry_key):
+    case_id = order_case(console, ministry_key, "B-13", "terorisme", "@kabar_empat")["targets"][0]["case_id"]
+    console.get(f"/console/cases/{case_id}")
+    page = console.get(f"/console/cases/{case_id}").text
+    assert "Nomor <b>B-13</b>" in page
+    assert "<h2>Signals</h2>" in page and "No signals yet." in page
+    assert "case_opened" in page and "order_attached" in page and "case_viewed" in page
+    assert 'src="/static/console.js"' in page and "<script>" not in page  # no inline script (CSP)
+
+
+def test_need_more_information_escalates_to_the_seniors(console, ministry_key, make_client, platform_url,
+                                                        senior_login):
+    case_id = order_case(console, ministry_key, "B-14", "terorisme", "@kabar_lima")["targets"][0]["case_id"]
+    token = csrf_of(console.get(f"/console/cases/{case_id}").text)
+    answer = console.post(f"/console/cases/{case_id}/decision", data={
+        "csrf_token": token, "action": "escalate", "note": "is this satire?"})
+    assert "Escalated" in answer.text
+    assert "kabar_lima" not in answer.text  # gone from the moderator's queue
+    assert console.get("/console/approvals").status_code == 403
+    senior = log_in_as(make_client, platform_url, senior_login)
+    approvals = senior.get("/console/approvals").text
+    assert "kabar_lima" in approvals and "is this satire?" in approvals
+
+
+def test_no_action_on_an_order_waits_for_a_senior_who_may_reject_it(console, ministry_key, make_client,
+                                                                    platform_url, senior_login):
+    case_id = order_case(console, ministry_key, "B-15", "terorisme", "@kabar_enam")["targets"][0]["case_id"]
+    token = csrf_of(console.get(f"/console/cases/{case_id}").text)
+    proposed = console.post(f"/console/cases/{case_id}/decision", data={
+        "csrf_token": token, "action": "no_action", "reason_code": "not_violating"})
+    assert "waits for a senior&#39;s approval (no action on an authority&#39;s order)" in proposed.text
+    assert 'class="approve"' not in proposed.text
+    assert console.post(f"/console/cases/{case_id}/approve", data={"csrf_token": token}).status_code == 403
+    senior = log_in_as(make_client, platform_url, senior_login)
+    senior_token = csrf_of(senior.get("/console/approvals").text)
+    rejected = senior.post(f"/console/cases/{case_id}/reject", data={"csrf_token": senior_token,
+                                                                     "reason": "the order names real propaganda"})
+    assert "Proposal rejected" in rejected.text and "State <b>queued</b>" in rejected.text
+
+
+def test_a_reason_that_does_not_fit_the_action_is_shown_on_the_form(console, ministry_key):
+    case_id = order_case(console, ministry_key, "B-16", "terorisme", "@kabar_tujuh")["targets"][0]["case_id"]
+    token = csrf_of(console.get(f"/console/cases/{case_id}").text)
+    answer = console.post(f"/console/cases/{case_id}/decision", data={
+        "csrf_token": token, "action": "block", "reason_code": "not_violating", "scope_kind": "global"})
+    assert answer.status_code == 422 and "does not justify block" in answer.text
+    answer = console.post(f"/console/cases/{case_id}/decision", data={
+        "csrf_token": token, "action": "block", "reason_code": "terrorist_content", "scope_kind": "countries"})
+    assert answer.status_code == 422 and "name the countries" in answer.text
+
+
+def test_bulk_decision_applies_only_to_the_confirmed_targets(console, ministry_key, platform_url):
+    gambling = [c for c in platform_url.channels if c.kind == "gambling" and c.username][:2]
+    order = order_case(console, ministry_key, "B-17", "judi_online", *[f"@{c.username}" for c in gambling])
+    first, second = (t["case_id"] for t in order["targets"])
+    page = console.get(f"/console/orders/{order['order_id']}/bulk").text
+    assert page.count('name="case_id"') == 2
+    form = {"csrf_token": csrf_of(page), "action": "block", "scope_kind": "countries", "countries": "ID",
+            "reason_code": "illegal_gambling"}
+    assert "confirm at least one target" in console.post(f"/console/orders/{order['order_id']}/bulk", data=form).text
+    done = console.post(f"/console/orders/{order['order_id']}/bulk", data=form | {"case_id": [first]})
+    assert "Decided 1 confirmed target(s): 1 enforced on the platform" in done.text
+    assert "State <b>actioned</b>" in console.get(f"/console/cases/{first}").text
+    assert "State <b>queued</b>" in console.get(f"/console/cases/{second}").text
+    assert httpx.get(f"{platform_url.url}/public/channels/{gambling[0].username}",
+                     params={"country": "ID"}).status_code == 404
+
+
+def test_public_appeal_form_needs_its_csrf_token_and_a_decision_to_appeal(client):
+    page = client.get("/appeal")
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    form = {"channel": "https://t.me/kabar_delapan", "name": "Owner", "grounds": "wrong", "csrf_token": "forged"}
+    assert client.post("/appeal", data=form).status_code == 403
+    missing = client.post("/appeal", data=form | {"csrf_token": csrf_of(page.text)})
+    assert missing.status_code == 404 and "no decision on https://t.me/kabar_delapan to appeal" in missing.text
+
+
+def test_only_auditors_browse_and_export_the_audit_log(console, make_client, platform_url, store):
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user
+
+    assert console.get("/console/audit").status_code == 403
+    assert console.get("/console/audit/export.csv").status_code == 403
+    auditor = log_in_as(make_client, platform_url, add_user(store.uow(), "audrey", "auditor", ["en"], SYSTEM))
+    page = auditor.get("/console/audit", params={"kind": "console_login"}).text
+    assert "sari (user)" in page and "audrey (user)" in page
+    exported = auditor.get("/console/audit/export.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.startswith("seq,at,actor,kind,subject_type,subject_id,payload,prev_hash,hash")
+    assert "audit_exported" in auditor.get("/console/audit").text
+
+
+def test_case_page_shows_decisions_on_the_same_channel_and_on_channels_like_it(console, ministry_key, store,
+                                                                                moderator_login):
+    from tanggap.services.accounts import principal_for_key
+    from tanggap.services.decisions import DecisionRequest, decide
+
+    order = order_case(console, ministry_key, "B-18", "terorisme", "@kabar_sembilan", "t.me/kabar_sembilan/42",
+                       "@kabar_sembilanbelas", "@panji_lain")
+    channel, post, lookalike, other = (t["case_id"] for t in order["targets"])
+    sari = principal_for_key(store.uow(), moderator_login.api_key)
+    decide(store.uow(), post, DecisionRequest("remove_post", "propaganda post", reason_code="terrorist_content"), sari)
+    decide(store.uow(), lookalike, DecisionRequest("block", "same name, other channel", "ID"), sari)
+    decide(store.uow(), other, DecisionRequest("block", "another terrorism channel", "ID"), sari)
+    page = console.get(f"/console/cases/{channel}").text
+    same_channel = page.split("Previous decisions on this channel")[1].split("On channels like it")[0]
+    assert "https://t.me/kabar_sembilan/42" in same_channel and "propaganda post" in same_channel
+    assert "kabar_sembilanbelas" not in same_channel  # a prefix of the name is not the channel
+    like_it = page.split("On channels like it")[1].split("<h2>History</h2>")[0]
+    assert "https://t.me/panji_lain" in like_it and "kabar_sembilan/42" not in like_it

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from tanggap.detect.language import FAMILIES, detect_language, readable_by
 from tanggap.domain.access import SYSTEM, Permission, Principal
-from tanggap.domain.errors import NotFound
+from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
 from tanggap.domain.model import Case, CaseState
 from tanggap.platforms.interface import Platform, PlatformError
 from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
@@ -104,13 +104,23 @@ def expire_leases(store: Store) -> int:
 
 def decide_order(uow_factory, order_id: str, request: DecisionRequest, confirmed_case_ids: set[str],
                  by: Principal) -> list[DecisionOutcome]:
-    """One decision over the targets of an order, each target confirmed by the moderator."""
+    """One decision over the targets of an order, each target confirmed by the moderator.
+    A target that cannot take it (decided otherwise meanwhile, claimed by someone else) is
+    skipped and reported by the caller from the outcomes; it does not stop the others."""
     with uow_factory(read_only=True) as uow:
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound(f"no order {order_id}")
-        case_ids = [link.case_id for link in order.targets]
-    return [decide(uow_factory(), case_id, request, by) for case_id in case_ids if case_id in confirmed_case_ids]
+        case_ids = [link.case_id for link in order.targets if link.case_id in confirmed_case_ids]
+    outcomes = []
+    for case_id in case_ids:
+        try:
+            outcomes.append(decide(uow_factory(), case_id, request, by))
+        except DomainError as error:
+            if isinstance(error, PermissionDenied) and "may not" in error.message:
+                raise  # the role itself may not decide: nothing to do per target
+            log.info("bulk decision skipped a target", extra={"case_id": case_id, "error": error.message})
+    return outcomes
 
 
 def profile_cases(store: Store, platform: Platform, limit: int = 200) -> int:

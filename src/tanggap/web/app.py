@@ -14,7 +14,7 @@ import tanggap
 from tanggap.config import Settings
 from tanggap.platforms.interface import Platform
 from tanggap.store.uow import Store
-from tanggap.web import api, console, intake_pages, problems, review_api
+from tanggap.web import api, appeal_pages, audit_pages, console, intake_pages, problems, review_api, review_pages
 from tanggap.web.context import AppContext
 from tanggap.web.metrics import Metrics
 
@@ -32,6 +32,9 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.include_router(review_api.router)
     app.include_router(console.router)
     app.include_router(intake_pages.router)
+    app.include_router(review_pages.router)
+    app.include_router(appeal_pages.router)
+    app.include_router(audit_pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/metrics", include_in_schema=False)
