@@ -26,6 +26,12 @@ RESERVED_PATHS = {
     "share", "proxy", "socks", "iv", "login", "confirmphone", "invoice", "bg", "boost",
     "contact", "giftcode", "m",
 }
+# The common spelling, "https://t.me/name[/post]", without the general URL machinery: a
+# 200,000-row target list is mostly this.
+SIMPLE_LINK = re.compile(
+    r"(?:https?://)?(?:www\.)?t\.me/(?P<name>[A-Za-z][A-Za-z0-9_]{4,31})(?:/(?P<post>[0-9]{1,19}))?/?",
+    re.IGNORECASE,
+)
 # Zero-width, soft-hyphen and bidi-control characters: invisible in a mail client, but they
 # break a link when copied, and are used to hide links from filters.
 INVISIBLE = dict.fromkeys(
@@ -114,6 +120,11 @@ def parse_target(spelling: str) -> Target:
     text = clean_spelling(spelling)
     if not text:
         raise InvalidTarget("empty target")
+    simple = SIMPLE_LINK.fullmatch(text)
+    if simple and simple["name"].lower() not in RESERVED_PATHS:
+        if simple["post"]:
+            return Target.post(simple["name"], int(simple["post"]))
+        return Target.channel(simple["name"])
     if text.startswith("@"):
         return Target.channel(text[1:])
     if USERNAME.fullmatch(text):  # a bare handle in a structured list of targets
@@ -186,6 +197,8 @@ def _from_path(segments: list[str], original: str) -> Target:
         raise InvalidTarget(f"{original!r} names no channel")
     head = segments[0]
     if head.startswith(("+", " ")) and len(head) > 1:  # "+" may arrive decoded as a space
+        if head[1:].isdigit():
+            raise InvalidTarget(f"t.me/+{head[1:]} is a phone-number link, not a channel or invite")
         return Target.invite(head[1:])
     match head.lower():
         case "joinchat":
@@ -228,6 +241,8 @@ def _valid_username(username: str) -> str:
         raise InvalidTarget(
             f"{username!r} is not a Telegram username (5-32 letters, digits or _, starting with a letter)"
         )
+    if username.lower() in RESERVED_PATHS:  # t.me/joinchat is a page, so no channel has that name
+        raise InvalidTarget(f"{username!r} is a Telegram page name, not a username")
     return username.lower()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 from tanggap.domain.errors import InvalidTarget
@@ -25,8 +25,8 @@ from tanggap.domain.targets import (
 )
 
 # Characters that end a link in running text. Telegram links never contain brackets, quotes,
-# commas or semicolons; stopping there keeps "(t.me/a)" and "t.me/a,t.me/b" apart.
-_URL_CHARS = r"[^\s<>\"'`()\[\]{}|\\^,;*“”‘’«»]"
+# commas, semicolons or an ellipsis; stopping there keeps "(t.me/a)" and "t.me/a,t.me/b" apart.
+_URL_CHARS = r"[^\s<>\"'`()\[\]{}|\\^,;*“”‘’«»…。，、！？]"
 LINK = re.compile(
     rf"""
       (?P<tg>(?<![\w.+-])tg:(?://)?{_URL_CHARS}+)
@@ -49,13 +49,31 @@ QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 CELL_SEPARATOR = re.compile(r"\s*[|\t]\s*")
 LAYOUT_GAP = re.compile(r"\s{2,}")
 ROW_NUMBER = re.compile(r"\d{1,6}\.?")
+# HTML is tokenised in one linear pass rather than with html.parser, which rescans to the end
+# of the input for each malformed tag: '<a b=">"' repeated 20,000 times takes it a minute, a
+# few MB of it hours. Here a tag cannot contain "<" and is bounded in length, so the text each
+# "<" is tried against never overlaps another's.
+HTML_TOKEN = re.compile(
+    r"""<!--.*?(?:-->|\Z)
+      | <!\[CDATA\[.*?(?:\]\]>|\Z)
+      | <(?P<end>/)?(?P<tag>[a-zA-Z][a-zA-Z0-9:-]{0,30})
+        (?P<attrs>(?:[^<>"']|"[^"<>]{0,4096}"|'[^'<>]{0,4096}'){0,2048})>
+      | <[!?][^<>]{0,4096}>""",
+    re.DOTALL | re.VERBOSE,
+)
+HTML_ATTRIBUTE = re.compile(r"""([^\s=/"'<>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
+RAW_TEXT_END = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("script", "style")}
 # Header words of a table column that holds targets: a bare "name" there is a username.
-LINK_HEADERS = {"url", "urls", "link", "links", "tautan", "alamat", "target", "username", "akun", "handle"}
+LINK_HEADERS = {
+    "url", "urls", "link", "links", "tautan", "alamat", "target", "username", "akun", "handle",
+}
 # Mail security gateways rewrite links; the wrapped link is the one the authority wrote.
 REDIRECT_PARAMS = {"safelinks.protection.outlook.com": ("url",), "google.com": ("q", "url")}
+HEADER_SEARCH_ROWS = 5  # a title or a blank row may come before a table's header
 MAX_SPELLINGS_PER_TARGET = 8
 MAX_OUT_OF_SCOPE = 200
 MAX_REJECTED = 200
+MAX_NOTES = 200
 
 
 @dataclass
@@ -83,7 +101,11 @@ class Harvest:
 
     def add_rejected(self, spelling: str, reason: str) -> None:
         if len(self.rejected) < MAX_REJECTED:
-            self.rejected.setdefault(spelling, reason)
+            self.rejected.setdefault(spelling[:500], reason[:500])
+
+    def add_note(self, note: str) -> None:
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append(note)
 
     def merge(self, other: Harvest) -> None:
         for canonical, target in other.targets.items():
@@ -93,7 +115,8 @@ class Harvest:
             self.add_out_of_scope(link)
         for spelling, reason in other.rejected.items():
             self.add_rejected(spelling, reason)
-        self.notes.extend(other.notes)
+        for note in other.notes:
+            self.add_note(note)
 
     def sorted_targets(self) -> list[Target]:
         return [self.targets[key] for key in sorted(self.targets)]
@@ -122,11 +145,9 @@ def harvest_spelling(spelling: str, harvest: Harvest, *, structured: bool = Fals
             harvest.add_out_of_scope(link)
 
 
-def harvest_text(
-    text: str, harvest: Harvest, *, max_line_chars: int = 10_000, cells: bool = True
-) -> None:
-    """Links anywhere in the text; ``@name`` only as a list entry or (``cells``) a cell of a
-    numbered text-table row."""
+def harvest_text(text: str, harvest: Harvest, *, max_line_chars: int = 10_000) -> None:
+    """Links anywhere in the text; ``@name`` only as a list entry or a cell of a numbered
+    text-table row."""
     text = refang(text)
     for match in LINK.finditer(text):
         harvest_spelling(match.group(), harvest)
@@ -134,7 +155,7 @@ def harvest_text(
         return
     for line in text.splitlines():
         if "@" in line and len(line) <= max_line_chars:
-            for handle in _entry_handles(line, cells=cells):
+            for handle in _entry_handles(line):
                 harvest_spelling("@" + handle, harvest, structured=True)
 
 
@@ -153,28 +174,31 @@ def harvest_table(
     link column or a Telegram link, so that a signature laid out as a table adds nothing.
     """
     link_columns: set[int] = set()
-    found = Harvest()
+    found = Harvest() if handles_need_context else harvest  # a large list goes straight in
     handles: list[str] = []
     count = 0
     for count, row in enumerate(rows, start=1):
         cells = ["" if value is None else str(value).strip() for value in row]
-        if count == 1:
+        header = not link_columns and count <= HEADER_SEARCH_ROWS and bool(_link_columns(cells))
+        if header:  # a title row may come first; the header is still read for links
             link_columns = _link_columns(cells)
-            if link_columns:
-                continue
         for index, cell in enumerate(cells):
             if not cell:
                 continue
-            if index in link_columns and len(cell.split(maxsplit=1)) == 1:
+            if index in link_columns and not header and len(cell.split(maxsplit=1)) == 1:
                 harvest_spelling(cell, found, structured=True)
             elif HANDLE.fullmatch(cell):
-                handles.append(cell)
-            elif scan_text and ("." in cell or ":" in cell):  # no link without either
+                if handles_need_context:
+                    handles.append(cell)
+                else:
+                    harvest_spelling(cell, found, structured=True)
+            elif scan_text and ("." in cell or "/" in cell or ":" in cell):  # no link without one
                 harvest_text(cell, found)
-    if not handles_need_context or link_columns or found.targets:
+    if link_columns or found.targets:
         for handle in handles:
             harvest_spelling(handle, found, structured=True)
-    harvest.merge(found)
+    if found is not harvest:
+        harvest.merge(found)
     return count
 
 
@@ -185,14 +209,9 @@ def harvest_html(html: str, harvest: Harvest) -> str:
     channel), and a difference is noted. Tables are read as tables.
     """
     reader = _HtmlReader(harvest)
-    try:
-        reader.feed(html)
-        reader.close()
-    except (AssertionError, ValueError, IndexError) as exc:  # html.parser gives up on some markup
-        harvest.notes.append(f"HTML body could not be fully read: {exc}")
-        reader.finish_tables()
+    reader.read(html)
     text = "".join(reader.text)
-    harvest_text(text, harvest, cells=False)
+    harvest_text(text, harvest)
     return text
 
 
@@ -226,15 +245,13 @@ def _is_url(text: str) -> bool:
     return "://" in text or bool(re.match(r"(?:[\w-]+\.)+[a-z]{2,}/", text, re.IGNORECASE))
 
 
-def _entry_handles(line: str, *, cells: bool) -> list[str]:
+def _entry_handles(line: str) -> list[str]:
     line = QUOTE_PREFIX.sub("", line)
     item = LIST_ITEM.match(line)
-    if item and item.end() > 0:
+    if item:
         entry = HANDLE_ENTRY.match(line, item.end())
         if entry:
             return [entry.group("handle")]
-    if not cells:
-        return []
     return [m.group("handle") for cell in _table_cells(line) if (m := HANDLE.fullmatch(cell))]
 
 
@@ -251,6 +268,10 @@ def _table_cells(line: str) -> list[str]:
 
 
 def _link_columns(header: list[str]) -> set[int]:
+    """Columns headed as link columns; none when the row holds a link or a handle itself,
+    because then it is a row of data, not a header."""
+    if any("@" in cell or LINK.search(refang(cell)) for cell in header):
+        return set()
     found = set()
     for index, cell in enumerate(header):
         words = re.findall(r"[a-z]+", cell.lower()) if len(cell) <= 40 else []
@@ -263,6 +284,7 @@ def _link_columns(header: list[str]) -> set[int]:
 class _Table:
     rows: list[list[str]] = field(default_factory=list)
     cell: list[str] | None = None
+    links_to_telegram: bool = False  # an <a href> in it names a target
 
     def start_row(self) -> None:
         self.end_cell()
@@ -280,7 +302,7 @@ class _Table:
         self.cell = None
 
 
-class _HtmlReader(HTMLParser):
+class _HtmlReader:
     """HTML -> text with one line per block and "- " per list item, so that the text rules
     apply unchanged; tables are also collected as rows of cells for :func:`harvest_table`."""
 
@@ -289,26 +311,43 @@ class _HtmlReader(HTMLParser):
         "blockquote", "pre", "hr", "section", "article", "header", "footer", "title", "dd",
         "dt", "dl", "center", "address",
     }
-    SKIPPED = {"script", "style"}
     # An unclosed <a> stops hiding text at the end of its block, not at the end of the body.
     ANCHOR_ENDERS = {"a", "td", "th", "li", "p", "div", "tr", "table", "ul", "ol", "br"}
     MAX_OPEN_TABLES = 64
 
     def __init__(self, harvest: Harvest):
-        super().__init__(convert_charrefs=True)
         self.harvest = harvest
         self.text: list[str] = []
         self.tables: list[_Table] = []
-        self.skipping: str | None = None
         self.anchor_href: str | None = None
+        self.anchor_targets: list[str] = []
         self.anchor_text: list[str] = []
 
+    def read(self, html: str) -> None:
+        position = 0
+        while position < len(html):
+            token = HTML_TOKEN.search(html, position)
+            end = token.start() if token else len(html)
+            if end > position:
+                self.handle_data(unescape(html[position:end]))
+            if token is None:
+                break
+            position = token.end()
+            tag = (token.group("tag") or "").lower()
+            if not tag:
+                continue  # a comment, CDATA, doctype or processing instruction
+            if token.group("end"):
+                self.handle_endtag(tag)
+                continue
+            self.handle_starttag(tag, _attributes(token.group("attrs")))
+            if tag in RAW_TEXT_END:  # script and style: no text, no links; skip to their end
+                closing = RAW_TEXT_END[tag].search(html, position)
+                position = closing.end() if closing else len(html)
+        self._end_anchor()
+        while self.tables:
+            self._finish_table(self.tables.pop())
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skipping:
-            return
-        if tag in self.SKIPPED:
-            self.skipping = tag
-            return
         if tag in self.ANCHOR_ENDERS:
             self._end_anchor()
         if tag == "a":
@@ -327,10 +366,6 @@ class _HtmlReader(HTMLParser):
             self.tables[-1].start_row()
 
     def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            if tag == self.skipping:
-                self.skipping = None
-            return
         if tag in self.ANCHOR_ENDERS:
             self._end_anchor()
         if tag in ("td", "th"):
@@ -343,8 +378,6 @@ class _HtmlReader(HTMLParser):
             self._finish_table(self.tables.pop())
 
     def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
         if self.anchor_href is not None:
             self.anchor_text.append(data)
             return
@@ -352,26 +385,23 @@ class _HtmlReader(HTMLParser):
         if self.tables and self.tables[-1].cell is not None:
             self.tables[-1].cell.append(data)
 
-    def close(self) -> None:
-        super().close()
-        self._end_anchor()
-        self.finish_tables()
-
-    def finish_tables(self) -> None:
-        while self.tables:
-            self._finish_table(self.tables.pop())
-
     def _finish_table(self, table: _Table) -> None:
         table.end_cell()
-        harvest_table(table.rows, self.harvest, scan_text=False, handles_need_context=True)
+        harvest_table(
+            table.rows, self.harvest, scan_text=False, handles_need_context=not table.links_to_telegram
+        )
 
     def _start_anchor(self, attrs: list[tuple[str, str | None]]) -> None:
         href = next((v for k, v in attrs if k == "href" and v), "").strip()
         if href.startswith("//"):  # protocol-relative
             href = "https:" + href
         if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.", "t.me/")):
-            self.anchor_href = href
-            harvest_spelling(href, self.harvest)
+            linked = Harvest()
+            harvest_spelling(href, linked)
+            self.harvest.merge(linked)
+            self.anchor_href, self.anchor_targets = href, sorted(linked.targets)
+            if self.tables and linked.targets:
+                self.tables[-1].links_to_telegram = True
 
     def _end_anchor(self) -> None:
         if self.anchor_href is None:
@@ -380,9 +410,16 @@ class _HtmlReader(HTMLParser):
         self.anchor_href, self.anchor_text = None, []
         self.text.append(" ")  # keep the words on either side of the link apart
         shown_targets = [t.canonical for t in find_targets(shown)]
-        linked = Harvest()
-        harvest_spelling(href, linked)
-        if shown_targets and shown_targets != sorted(linked.targets):
-            self.harvest.notes.append(
+        if shown_targets and shown_targets != self.anchor_targets:
+            self.harvest.add_note(
                 f"HTML link text {shown[:120]!r} differs from its href {href[:200]!r}; the href counts"
             )
+
+
+def _attributes(text: str) -> list[tuple[str, str | None]]:
+    attributes: list[tuple[str, str | None]] = []
+    for name, value in HTML_ATTRIBUTE.findall(text):
+        if value[:1] in ("'", '"'):
+            value = value[1:-1]
+        attributes.append((name.lower(), unescape(value) if value else None))
+    return attributes

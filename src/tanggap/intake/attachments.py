@@ -1,0 +1,327 @@
+"""Read the attachments orders come with: CSV and XLSX lists of targets, PDF letters.
+
+Every reader is bounded: rows, columns, pages, decompressed bytes and the compression ratio
+of a spreadsheet's zip entries are checked against :class:`~tanggap.intake.parse.ParseLimits`
+before the work is done, and the time budget is checked as it goes. A file that cannot be
+read raises :class:`AttachmentError` with a reason; a file cut short adds a warning that
+starts with "incomplete:".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings as python_warnings
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
+
+from tanggap.intake.links import find_targets
+from tanggap.intake.mime import Leaf
+
+if TYPE_CHECKING:  # parse.py imports this module; the limits are only read here
+    from tanggap.intake.parse import Budget, ParseLimits
+
+CSV_TYPES = {"text/csv", "text/comma-separated-values", "application/csv", "text/x-csv",
+             "application/x-csv", "text/tab-separated-values"}
+XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+PDF_TYPES = {"application/pdf", "application/x-pdf"}
+# Formats an authority might send that we cannot read: worth a warning, not silence.
+UNREADABLE = {".xls": "legacy Excel (.xls)", ".doc": "Word (.doc)", ".docx": "Word (.docx)",
+              ".odt": "OpenDocument text", ".ods": "OpenDocument spreadsheet",
+              ".zip": "zip archive", ".rar": "rar archive", ".7z": "7-Zip archive"}
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+CELL_REF = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
+# Below this size a zip entry's compression ratio says nothing (a small XML file of blanks).
+RATIO_FLOOR_BYTES = 1 << 20
+
+Row = list[object]
+
+
+class AttachmentError(Exception):
+    """The attachment cannot be read at all; the message says why."""
+
+
+@dataclass
+class Reading:
+    """What every reader needs: the file's name (for warnings), the limits, the budget."""
+
+    name: str
+    limits: ParseLimits
+    budget: Budget
+    warnings: list[str]
+
+    def cut(self, what: str) -> None:
+        self.warnings.append(f"incomplete: {self.name}: {what}")
+
+
+@dataclass
+class PdfText:
+    text: str
+    links: list[str] = field(default_factory=list)  # URIs of link annotations
+
+
+def kind_of(leaf: Leaf) -> str | None:
+    """"text", "html", "csv", "xlsx" or "pdf"; "unreadable:<what>" for a known format we
+    cannot read; None for what is not a list of targets (images, signatures, calendars).
+
+    The file name counts as much as the declared type: mailers send CSV as text/plain or
+    application/vnd.ms-excel, and spreadsheets as application/octet-stream."""
+    name = (leaf.filename or "").lower()
+    extension = name[name.rfind("."):] if "." in name else ""
+    ctype = leaf.content_type
+    if ctype in CSV_TYPES or extension in (".csv", ".tsv"):
+        return "csv"
+    if ctype in XLSX_TYPES or extension in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if ctype in PDF_TYPES or extension == ".pdf":
+        return "pdf"
+    if extension in UNREADABLE:
+        return "unreadable:" + UNREADABLE[extension]
+    if ctype == "text/html" or extension in (".htm", ".html"):
+        return "html"
+    if ctype == "text/plain" or extension == ".txt":
+        return "text"
+    if ctype.startswith("multipart/") and not leaf.is_attachment:
+        return "text"  # a multipart without a usable boundary arrives as one text
+    if leaf.payload[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+def csv_rows(data: bytes, reading: Reading) -> Iterator[Row]:
+    """Rows of a CSV file: UTF-8 (with or without BOM), UTF-16 or Windows-1252; the separator
+    (``;``, ``,`` or tab) is taken from the first line."""
+    limits = reading.limits
+    text = _decode_csv(data)
+    first_line = text[: text.find("\n")] if "\n" in text else text[:4096]
+    delimiter = max(";,\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > limits.max_rows:
+                reading.cut(f"only the first {limits.max_rows} rows were read")
+                return
+            if number % 1000 == 0:
+                reading.budget.check(f"reading {reading.name}")
+            yield list(row[: limits.max_columns])
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        reading.cut(f"CSV reading stopped at line {reader.line_num}: {exc}")
+
+
+def read_xlsx(data: bytes, reading: Reading, read_sheet: Callable[[Iterator[Row]], object]) -> None:
+    """Hand each worksheet's rows to ``read_sheet``, one sheet after another, while the
+    workbook is open. A cell's hyperlink replaces its text: the link is what the authority
+    pointed at, the text only what it showed."""
+    archive = _open_zip(data, reading.limits)
+    try:
+        with python_warnings.catch_warnings():
+            python_warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
+            import openpyxl  # slow to import; most mail has no spreadsheet
+
+            workbook = openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            )
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise AttachmentError(f"not a readable XLSX workbook ({_summary(exc)})") from None
+    try:
+        for index, sheet in enumerate(workbook.worksheets):
+            if index >= reading.limits.max_sheets:
+                reading.cut(f"only the first {reading.limits.max_sheets} sheets were read")
+                break
+            sheet_reading = replace(reading, name=f"{reading.name} / {sheet.title}")
+            links = _hyperlinks(archive, getattr(sheet, "_worksheet_path", ""), sheet_reading)
+            read_sheet(_sheet_rows(sheet, links, sheet_reading))
+    finally:
+        workbook.close()
+
+
+def read_pdf(data: bytes, reading: Reading) -> PdfText:
+    """The text of a PDF letter, laid out so that a table keeps each row on one line, and
+    the URIs of its link annotations."""
+    limits = reading.limits
+    pages = _pdf_pages(data)
+    if len(pages) > limits.max_pdf_pages:
+        reading.cut(f"only the first {limits.max_pdf_pages} of {len(pages)} pages were read")
+    result = PdfText("")
+    texts: list[str] = []
+    size = 0
+    for number in range(min(len(pages), limits.max_pdf_pages)):
+        reading.budget.check(f"reading {reading.name}")
+        try:
+            page = pages[number]
+        except Exception as exc:
+            reading.warnings.append(f"{reading.name}: page {number + 1} could not be read ({_summary(exc)})")
+            continue
+        text = _page_text(page, reading, number + 1)
+        size += len(text)
+        if size > limits.max_text_chars:
+            reading.cut(f"text beyond {limits.max_text_chars} characters was not read")
+            break
+        texts.append(text)
+        result.links.extend(_page_links(page))
+    result.text = "\n".join(texts)
+    if texts and not result.text.strip():
+        reading.cut("the PDF has no text layer (a scan?); it was not read")
+    return result
+
+
+def _pdf_pages(data: bytes) -> Any:
+    if b"%PDF-" not in data[:1024]:
+        raise AttachmentError("not a PDF (no %PDF header)")
+    try:
+        import pypdf  # slow to import; most mail has no PDF
+
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise AttachmentError("the PDF is encrypted")
+        pages = reader.pages
+        len(pages)  # a broken page tree fails here, not later
+        return pages
+    except AttachmentError:
+        raise
+    except Exception as exc:  # pypdf raises many types for broken files
+        raise AttachmentError(f"not a readable PDF ({_summary(exc)})") from None
+
+
+def _decode_csv(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _open_zip(data: bytes, limits: ParseLimits) -> zipfile.ZipFile:
+    """Open the XLSX container and refuse a zip bomb before anything is inflated.
+
+    The sizes in the zip directory are binding: zipfile stops inflating an entry at its
+    declared size (and then fails its CRC), so checking them bounds the work."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise AttachmentError(f"not an XLSX file (not a zip archive: {exc})") from None
+    if len(entries) > limits.max_zip_entries:
+        raise AttachmentError(
+            f"{len(entries)} entries in the archive, over the limit of {limits.max_zip_entries}"
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > limits.max_decompressed_bytes:
+        raise AttachmentError(
+            f"would inflate to {total} bytes, over the limit of {limits.max_decompressed_bytes} (zip bomb?)"
+        )
+    for entry in entries:
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if entry.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
+            raise AttachmentError(
+                f"{entry.filename!r} inflates {ratio:.0f}:1, over the limit of "
+                f"{limits.max_compression_ratio:g}:1 (zip bomb?)"
+            )
+    return archive
+
+
+def _sheet_rows(sheet: Any, links: dict[str, str], reading: Reading) -> Iterator[Row]:
+    from openpyxl.utils import get_column_letter
+
+    limits = reading.limits
+    # The declared dimension may claim a million columns; read what the rows really hold.
+    sheet.reset_dimensions()
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > limits.max_rows:
+                reading.cut(f"only the first {limits.max_rows} rows were read")
+                return
+            if number % 1000 == 0:
+                reading.budget.check(f"reading {reading.name}")
+            row = list(values[: limits.max_columns])
+            for column in range(len(row)) if links else ():
+                cell = f"{get_column_letter(column + 1)}{number}"
+                if cell in links:
+                    _note_hidden_link(row[column], links[cell], reading, cell)
+                    row[column] = links[cell]
+            yield row
+    except Exception as exc:  # a broken sheet XML surfaces while iterating
+        reading.cut(f"reading stopped ({_summary(exc)})")
+
+
+def _note_hidden_link(shown: object, target: str, reading: Reading, cell: str) -> None:
+    shown_targets = [t.canonical for t in find_targets(str(shown or ""))]
+    if shown_targets and shown_targets != [t.canonical for t in find_targets(target)]:
+        reading.warnings.append(
+            f"{reading.name} {cell}: the cell shows {str(shown)[:120]!r} but links to "
+            f"{target[:200]!r}; the link counts"
+        )
+
+
+def _hyperlinks(archive: zipfile.ZipFile, sheet_path: str, reading: Reading) -> dict[str, str]:
+    """Cell reference -> external hyperlink target, from the sheet's relationships."""
+    if not sheet_path:
+        return {}
+    folder, _, file = sheet_path.rpartition("/")
+    try:
+        rels = ElementTree.fromstring(archive.read(f"{folder}/_rels/{file}.rels"))
+    except KeyError:
+        return {}
+    except Exception as exc:
+        reading.warnings.append(f"{reading.name}: hyperlinks could not be read ({_summary(exc)})")
+        return {}
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in rels
+        if rel.get("Type", "").endswith("/hyperlink") and rel.get("TargetMode") == "External"
+    }
+    return _hyperlink_cells(archive, sheet_path, targets, reading) if targets else {}
+
+
+def _hyperlink_cells(
+    archive: zipfile.ZipFile, sheet_path: str, targets: dict[str | None, str], reading: Reading
+) -> dict[str, str]:
+    links: dict[str, str] = {}
+    try:
+        with archive.open(sheet_path) as source:
+            for _, element in ElementTree.iterparse(source):
+                if element.tag == SHEET_NS + "hyperlink":
+                    target = targets.get(element.get(REL_NS + "id"))
+                    ref = (element.get("ref") or "").split(":")[0]
+                    if target and CELL_REF.fullmatch(ref) and len(links) < reading.limits.max_rows:
+                        links[ref] = target
+                element.clear()  # keep memory flat on a large sheet
+    except Exception as exc:
+        reading.warnings.append(f"{reading.name}: hyperlinks could not be read ({_summary(exc)})")
+    return links
+
+
+def _page_text(page: Any, reading: Reading, number: int) -> str:
+    # Layout mode keeps a table row on one line, columns apart; plain mode is the fallback.
+    error = ""
+    for mode in ("layout", "plain"):
+        try:
+            return page.extract_text(extraction_mode=mode) or ""
+        except Exception as exc:
+            error = _summary(exc)
+    reading.warnings.append(f"incomplete: {reading.name} page {number}: no text could be extracted ({error})")
+    return ""
+
+
+def _page_links(page: Any) -> list[str]:
+    uris = []
+    try:
+        annotations = page.get("/Annots") or []
+        for ref in annotations.get_object() if hasattr(annotations, "get_object") else annotations:
+            action = ref.get_object().get("/A")
+            uri = action.get_object().get("/URI") if action is not None else None
+            if isinstance(uri, (str, bytes)):
+                uris.append(uri.decode("latin-1") if isinstance(uri, bytes) else str(uri))
+    except Exception:  # annotations are a bonus; the page text is what counts
+        pass
+    return uris
+
+
+def _summary(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:120]}"

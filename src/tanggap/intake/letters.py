@@ -1,0 +1,275 @@
+"""Read a message as a letter: is it a takedown order, whose, which number, how urgent.
+
+An order is a request to take content down, written by an authority: the Indonesian ministry
+(a ``.go.id`` sender) or an EU competent authority (a removal order under Regulation (EU)
+2021/784). Auto-replies, mailings, forged senders (DMARC fail), complaints from the public and
+other correspondence (a meeting invitation, a thank-you) are not orders. The category decides
+the deadline, through the SLA table; a letter that names several gets the shortest.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tanggap.domain.errors import UnknownCategory
+from tanggap.domain.sla import ANY, SlaPolicy
+from tanggap.intake.mime import Envelope
+
+ID_GOVERNMENT_SUFFIX = ".go.id"
+# Personal mailboxes: an authority does not send orders from these.
+FREEMAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.id", "ymail.com", "outlook.com",
+    "hotmail.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "proton.me",
+    "protonmail.com", "posteo.de", "gmx.de", "gmx.net", "gmx.com", "web.de", "t-online.de",
+    "mail.com", "mail.ru", "yandex.ru", "yandex.com", "zoho.com", "tutanota.com", "libero.it",
+    "orange.fr", "free.fr", "laposte.net", "wp.pl", "seznam.cz",
+})
+TCO_REFERENCE = re.compile(r"\bTCO-[A-Z]{2}-\d{4}-\d{3,}\b")
+EU_ORDER = re.compile(
+    r"\bTCO-[A-Z]{2}-\d{4}-\d|2021/784|terrorist content online|\bTCO regulation|\bremoval order",
+    re.IGNORECASE,
+)
+TAKEDOWN = re.compile(
+    r"penurunan|menurunkan|diturunkan|\bturunkan|take[\s-]?down|nonaktifkan|pemutusan akses|"
+    r"memutus akses|pemblokiran|memblokir|diblokir|\bblokir|menghapus|dihapus|penghapusan|"
+    r"\bremov(?:e|al)\b|disabl(?:e|ing) access|\bblock(?:ing)?\b",
+    re.IGNORECASE,
+)
+REQUEST = re.compile(
+    r"\b(?:mohon|meminta|minta|permintaan|permohonan|harap\w*|agar|please|request\w*|must|"
+    r"required|shall|order)\b",
+    re.IGNORECASE,
+)
+# Correspondence that mentions takedowns without being an order.
+CORRESPONDENCE = re.compile(
+    r"\b(?:undangan|invitation|meeting|rapat|webinar|sosialisasi|terima kasih|"
+    r"thank you|newsletter|buletin)\b",
+    re.IGNORECASE,
+)
+REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|balas)\s*:", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg|i|pd|terus)\s*:", re.IGNORECASE)
+QUOTED_LINE = re.compile(r"^[ \t]*>")
+HAL_LINE = re.compile(r"(?im)^[ \t|>]*(?:hal|perihal)[ \t|]*:[ \t|]*(.+)$")
+# "Nomor : B-0634/DJWD/PW.02.01/03/2025" (also as table cells, or one cell a line in a PDF).
+LABELLED_NUMBER = re.compile(r"(?im)^[ \t|>]*(?:nomor|no\.?)(?:[ \t]+surat)?[\s|]*:[\s|]*([^\s|]+)")
+LABELLED_REFERENCE = re.compile(
+    r"(?i)\b(?:reference|ref\.?|aktenzeichen|r[ée]f[ée]rence)(?:[ \t]+(?:no\.?|number))?"
+    r"[ \t]*:[ \t]*([^\s|]+)"
+)
+LETTER_NUMBER = r"(?:[A-Z]{1,3}-\d{1,6}(?:/[\w.-]+)+|\d{1,6}(?:/[\w.-]+){2,})"
+PROSE_NUMBER = re.compile(rf"(?i)\b(?:nomor|no\.)[ \t]*({LETTER_NUMBER})")
+SUBJECT_NUMBER = re.compile(rf"({LETTER_NUMBER}|\bTCO-[A-Z]{{2}}-\d{{4}}-\d{{3,}}\b)")
+# Alias words too short or too common to mean a category in running text.
+AMBIGUOUS_CATEGORY_WORDS = {"other", "sara", "tco"}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One message as text: headers, body (quotes included) and readable attachments."""
+
+    envelope: Envelope
+    body: str = ""
+    attachments: str = ""
+    forwarded: tuple[Letter, ...] = ()
+
+    @property
+    def own_words(self) -> str:
+        """What this message itself says: subject (unless a reply), unquoted body, attachments."""
+        subject = "" if REPLY_SUBJECT.match(self.envelope.subject) else self.envelope.subject
+        return "\n".join((subject, _unquoted(self.body), self.attachments))
+
+    @property
+    def all_words(self) -> str:
+        return "\n".join((self.envelope.subject, self.body, self.attachments))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    is_order: bool
+    reason: str  # why it is, or is not, an order, for a person to check
+    order_reference: str | None = None
+    jurisdiction: str | None = None
+    category: str | None = None
+    deadline_hours: float | None = None
+    issuer: Envelope | None = None  # the message that is the order (the original, in a forward)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def assess(letter: Letter, sla: SlaPolicy | None = None) -> Assessment:
+    """Whether the letter is an order and, if it is, its reference, category and deadline."""
+    sla = sla or SlaPolicy()
+    top = letter.envelope
+    refusal = _not_an_order(top)
+    if refusal:
+        return Assessment(False, refusal)
+    issuer, reason = _find_order(letter)
+    if issuer is None:
+        return Assessment(False, reason)
+    jurisdiction = _jurisdiction(issuer)
+    category, hours = _deadline(letter, jurisdiction, sla)
+    warnings = []
+    if issuer is not letter and top.sender_domain != issuer.envelope.sender_domain:
+        warnings.append(
+            f"forwarded by {top.sender_address}, not by the issuing authority "
+            f"({issuer.envelope.sender_address})"
+        )
+    return Assessment(
+        True, reason, reference(letter), jurisdiction, category, hours, issuer.envelope, tuple(warnings)
+    )
+
+
+def reference(letter: Letter) -> str | None:
+    """The order's reference, exactly as written. Its own number first; a reply or forward
+    without one takes the number of the order it quotes or forwards."""
+    own = "\n".join((_unquoted(letter.body), letter.attachments))
+    found = _labelled(own) or _tco(own + "\n" + letter.envelope.subject)
+    for inner in letter.forwarded:
+        found = found or reference(inner)
+    quoted = _quoted(letter.body)
+    return (
+        found
+        or _labelled(quoted)
+        or _tco(quoted)
+        or _first(SUBJECT_NUMBER, letter.envelope.subject)
+        or _first(PROSE_NUMBER, letter.all_words)
+    )
+
+
+def categories(text: str, sla: SlaPolicy) -> set[str]:
+    """Category codes named in a text, through the SLA policy's aliases ("judi online")."""
+    found = set()
+    for match in _category_words(sla).finditer(text):
+        try:
+            found.add(sla.category(re.sub(r"[\s_-]+", "_", match.group())))
+        except UnknownCategory:
+            continue
+    return found
+
+
+def _not_an_order(envelope: Envelope) -> str | None:
+    if envelope.automated:
+        return f"automatic message ({envelope.automated})"
+    if envelope.bulk:
+        return f"bulk mailing ({envelope.bulk})"
+    if envelope.auth.dmarc == "fail":
+        return f"DMARC failed for {envelope.sender_domain}: the sender may be forged"
+    return None
+
+
+def _find_order(letter: Letter) -> tuple[Letter | None, str]:
+    """The message in the thread that is the order: the forwarded original first when this
+    one forwards, else this one, else anything it carries."""
+    forwards = FORWARD_SUBJECT.match(letter.envelope.subject) is not None
+    candidates = [*letter.forwarded, letter] if forwards else [letter, *letter.forwarded]
+    reasons = []
+    for candidate in candidates:
+        if candidate is letter:
+            is_order, reason = _reads_as_order(letter)
+            if is_order:
+                return letter, reason
+        else:
+            refusal = _not_an_order(candidate.envelope)
+            found, reason = (None, refusal) if refusal else _find_order(candidate)
+            if found is not None:
+                return found, reason
+        reasons.append(reason)
+    return None, reasons[0] if reasons else "not an order"
+
+
+def _reads_as_order(letter: Letter) -> tuple[bool, str]:
+    envelope = letter.envelope
+    if _jurisdiction(letter) is None:
+        sender = envelope.sender_address or "(none)"
+        return False, f"the sender {sender} is not an authority that issues orders"
+    words = letter.own_words
+    subject_line = " ".join((envelope.subject, *HAL_LINE.findall(words)[:1]))
+    if CORRESPONDENCE.search(subject_line):
+        return False, f"correspondence, not an order (subject {envelope.subject[:80]!r})"
+    if EU_ORDER.search(words) or (TAKEDOWN.search(words) and REQUEST.search(words)):
+        return True, f"order from {envelope.sender_domain}"
+    return False, "no request to take content down"
+
+
+def _jurisdiction(letter: Letter) -> str | None:
+    domain = letter.envelope.sender_domain
+    if not domain:
+        return None
+    if domain.endswith(ID_GOVERNMENT_SUFFIX):
+        return "ID"
+    if domain not in FREEMAIL_DOMAINS and EU_ORDER.search(letter.all_words):
+        return "EU"
+    return None
+
+
+def _deadline(letter: Letter, jurisdiction: str | None, sla: SlaPolicy) -> tuple[str, float]:
+    text = "\n".join(_thread_words(letter))
+    found = categories(text, sla)
+    if jurisdiction == "EU" and EU_ORDER.search(text):
+        found.add(sla.category("terrorism"))  # a TCO removal order is about terrorist content
+    if not found:
+        found = {"other"}
+    where = jurisdiction or ANY
+    hours = min(sla.hours_for(where, code) for code in found)
+    known = [code for code in found if code in sla.categories]
+    category = min(known, key=sla.severity) if known else sorted(found)[0]
+    return category, hours
+
+
+def _thread_words(letter: Letter) -> list[str]:
+    words = [letter.all_words]
+    for inner in letter.forwarded:
+        words.extend(_thread_words(inner))
+    return words
+
+
+_CATEGORY_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _category_words(sla: SlaPolicy) -> re.Pattern[str]:
+    words = sorted(
+        {*sla.aliases, *sla.categories} - AMBIGUOUS_CATEGORY_WORDS, key=len, reverse=True
+    )
+    key = tuple(words)
+    if key not in _CATEGORY_PATTERNS:
+        alternatives = "|".join(re.escape(w).replace("_", r"[\s_-]+") for w in words)
+        _CATEGORY_PATTERNS[key] = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+    return _CATEGORY_PATTERNS[key]
+
+
+def _labelled(text: str) -> str | None:
+    for match in LABELLED_NUMBER.finditer(text):
+        value = _clean_reference(match.group(1))
+        if value:
+            return value
+    for match in LABELLED_REFERENCE.finditer(text):
+        value = _clean_reference(match.group(1))
+        if value and ("-" in value or "/" in value):
+            return value
+    return None
+
+
+def _tco(text: str) -> str | None:
+    match = TCO_REFERENCE.search(text)
+    return match.group() if match else None
+
+
+def _first(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
+    return _clean_reference(match.group(1)) if match else None
+
+
+def _clean_reference(value: str) -> str | None:
+    value = value.strip().strip("[]()<>\"'").rstrip(".,;:")
+    if len(value) < 3 or not any(c.isdigit() for c in value) or not any(c in "/-." for c in value):
+        return None
+    return value[:120]
+
+
+def _unquoted(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not QUOTED_LINE.match(line))
+
+
+def _quoted(text: str) -> str:
+    lines = text.splitlines()
+    return "\n".join(QUOTED_LINE.sub("", line, count=1) for line in lines if QUOTED_LINE.match(line))
