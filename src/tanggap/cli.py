@@ -39,6 +39,7 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 
 _mount_optional("tanggap.platforms.cli", "platform_app", "platform")
 _mount_optional("tanggap.intake.cli", "intake_app", "intake")
+_mount_optional("tanggap.detect.banks.cli", "bank_app", "bank")
 
 
 def _intake_commands() -> None:

@@ -104,6 +104,10 @@ class DemoPlatform:
         answer = self._call("POST", f"/api/v1/channels/{channel['id']}/unblock", key=key)
         return _result(answer)
 
+    def public_channels(self, after: str | None, limit: int) -> list[ChannelInfo]:
+        answer = self._call("GET", "/api/v1/channels", params={"after_id": int(after or 0), "limit": limit})
+        return [_channel_info(channel) for channel in answer["channels"]]
+
     def remove_post(self, ref: Target, key: str) -> EnforcementResult:
         if ref.kind not in (TargetKind.POST, TargetKind.PRIVATE_POST):
             raise PlatformError(f"remove_post needs a post target; {ref} is a {ref.kind}",

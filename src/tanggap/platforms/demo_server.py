@@ -208,6 +208,13 @@ class PlatformWorld:
         with self.reading() as conn:
             return _channel_json(_channel_row(conn, channel_id))
 
+    def channels_after(self, after_id: int, limit: int) -> list[dict[str, Any]]:
+        """Public channels by id, for proactive scanning (keyset paging: stable under inserts)."""
+        with self.reading() as conn:
+            rows = conn.execute("SELECT * FROM channels WHERE id > ? AND username IS NOT NULL "
+                                "ORDER BY id LIMIT ?", (after_id, limit)).fetchall()
+            return [_channel_json(row) for row in rows]
+
     def resolve(self, target: Target) -> tuple[dict[str, Any], int | None]:
         """The channel (and post id) a target names; Problem 404 when there is none."""
         with self.reading() as conn:
@@ -622,6 +629,11 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
             raise Problem(400, "Invalid target", error.message) from error
         channel, post_id = world.resolve(parsed)
         return {"channel": channel, "post_id": post_id}
+
+    @app.get("/api/v1/channels", dependencies=api)
+    def list_channels(after_id: Annotated[int, Query(ge=0)] = 0,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+        return {"channels": world.channels_after(after_id, limit)}
 
     @app.get("/api/v1/channels/{channel_id}", dependencies=api)
     def channel(channel_id: ChannelId) -> dict[str, Any]:

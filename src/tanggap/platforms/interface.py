@@ -16,6 +16,7 @@ class Capability(StrEnum):
     BLOCK_IN_COUNTRY = "block_in_country"  # not every platform can geo-block
     REMOVE_POST = "remove_post"
     UNBLOCK = "unblock"
+    LIST_PUBLIC = "list_public"  # can page through public channels (proactive scanning)
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,7 @@ class Platform(Protocol):
     def unblock(self, ref: Target, key: str) -> EnforcementResult: ...
 
     def remove_post(self, ref: Target, key: str) -> EnforcementResult: ...
+
+    def public_channels(self, after: str | None, limit: int) -> list[ChannelInfo]:
+        """Public channels after the given platform id (needs Capability.LIST_PUBLIC)."""
+        ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Enum, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+    BigInteger, Boolean, Column, Enum, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
     Table, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
@@ -192,6 +192,18 @@ audit_events = Table(
     Index("ix_audit_events_subject", "subject_type", "subject_id"),
 )
 
+# Evidence from detection on a case, each with the explanation a moderator reads.
+case_signals = Table(
+    "case_signals", metadata,
+    ID(primary_key=True),
+    ID("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("source", String(60), nullable=False),
+    Column("strength", Float, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("details", JsonColumn, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
 # Raw evidence, content-addressed: the bytes exactly as received, kept at least 6 months.
 evidence = Table(
     "evidence", metadata,
@@ -261,3 +273,7 @@ def map_domain() -> None:
     mapper_registry.map_imperatively(Case, cases, properties={
         "decisions": relationship(Decision, order_by=decisions.c.decided_at, lazy="select"),
     })
+
+
+# Tables that live with their feature register on the same metadata (migrations see them all).
+import tanggap.detect.banks.tables  # noqa: E402,F401

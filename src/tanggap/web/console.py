@@ -27,6 +27,7 @@ from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
 from tanggap.services.escalation import escalate
 from tanggap.services.review import QueueFilter, claim, release
 from tanggap.services.review import queue as personal_queue
+from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
 from tanggap.store.tables import appeals, authorities, cases, decisions, order_targets, orders, users
 from tanggap.web.api import enforce_now
@@ -280,7 +281,8 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         can_approve=me.can(Permission.APPROVE), proposal=_proposal(case),
         form_actions=FORM_ACTIONS, reasons=list(TAXONOMY), error=error,
         suggested_reason=REASON_FOR_CATEGORY.get(case.category or "", "terrorist_content"),
-        entered=entered or {"legal_basis": legal_basis or ""})
+        entered=entered or {"legal_basis": legal_basis or ""},
+        signals=signals_for(request.app.state.ctx.store, case_id))
 
 
 def _proposal(case: Case) -> Decision | None:
