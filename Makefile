@@ -27,6 +27,9 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(BIN)/python bench/order_intake.py
+	$(BIN)/python bench/smtp_xlsx_order.py
+	$(BIN)/python bench/console_latency.py
+	$(BIN)/python bench/pdq_match.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
