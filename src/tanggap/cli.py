@@ -40,6 +40,12 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 _mount_optional("tanggap.platforms.cli", "platform_app", "platform")
 _mount_optional("tanggap.intake.cli", "intake_app", "intake")
 _mount_optional("tanggap.detect.banks.cli", "bank_app", "bank")
+_mount_optional("tanggap.detect.cli", "model_app", "model")
+try:  # the classifier's fixed contract: tanggap classify --input IN.jsonl --output OUT.jsonl
+    from tanggap.detect.cli import classify_command as _classify_command
+    app.command("classify")(_classify_command)
+except ImportError:
+    pass
 
 
 def _intake_commands() -> None:
@@ -148,6 +154,28 @@ def enforce_pending():
                                  RetryPolicy(settings.enforcement_attempts, settings.enforcement_backoff_s))
     confirmed = sum(1 for o in outcomes if o.error is None)
     console.print(f"{len(outcomes)} pending, {confirmed} confirmed, {len(outcomes) - confirmed} still failing")
+
+
+@app.command("scan")
+def scan_command(
+    threshold: Annotated[float, typer.Option(help="channel risk that opens a proactive case")] = 0.8,
+    max_channels: Annotated[int | None, typer.Option(help="stop after this many channels")] = None,
+    posts: Annotated[int, typer.Option(help="recent posts read per channel")] = 20,
+):
+    """Read the platform's public channels, score them, open `proactive` cases above the threshold."""
+    from tanggap.detect.cli import _load, _registry
+    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.services.scan import ModelScorer, ScanSettings, scan
+
+    settings = Settings()
+    scorer = ModelScorer(_load(_registry(None), None))
+    with Progress(console=console) as progress:
+        task = progress.add_task("scanning channels", total=None)
+        report = scan(_store(settings), platform_from_settings(settings), scorer,
+                      ScanSettings(threshold=threshold, posts_per_channel=posts, max_channels=max_channels),
+                      lambda n: progress.update(task, completed=n))
+    console.print(f"{report.channels} channels, {report.posts} posts; {len(report.cases_opened)} proactive "
+                  f"cases opened, {report.recreations} likely re-creations, {report.errors} errors")
 
 
 @app.command("serve")

@@ -1,8 +1,14 @@
-"""Which language a channel writes in, to route its case to someone who reads it.
+"""Which language a channel (or a post) writes in, to route it to someone who reads it.
 
-A small function-word scorer: good enough to route, and honest about not knowing ("und").
-Indonesian and Malay share most function words (and detectors confuse colloquial Jakarta
-Indonesian with Malay), so routing treats them as one family.
+Routes ``id`` (Indonesian), ``ms`` (Malay), ``jv`` (Javanese), ``su`` (Sundanese), ``ar``
+(Arabic script) and ``en``; anything else, or too little text, is ``"und"``.
+
+A weighted function-word scorer, no model: posts are short, informal and code-mixed, and a
+moderator needs a routing guess, not a verdict. Words used by one language only weigh more
+than words several of them share (``tak``, ``nak``, ``kerana`` say Malay; ``ora``, ``kowe`` say
+Javanese; ``teu``, ``anjeun`` say Sundanese). Indonesian and Malay share most function words (and
+detectors confuse colloquial Jakarta Indonesian with Malay), so routing treats them as one
+family and a tie between them goes to Indonesian, the larger audience.
 """
 
 from __future__ import annotations
@@ -11,20 +17,50 @@ import re
 from collections import Counter
 
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "id": frozenset("yang dan di ini itu tidak dengan untuk dari ada ke akan kita saya kamu aja gak "
-                    "nggak udah sudah juga bisa karena mereka kalian dalam pada jangan lagi banget".split()),
-    "ms": frozenset("yang dan ini itu tidak dengan untuk dari ada akan kita saya awak tak nak kerana "
-                    "boleh sahaja sangat mereka dalam pada jangan lagi oleh kepada".split()),
-    "jv": frozenset("ora aku kowe sing lan iki iku wis opo karo ning neng arep uwong sampeyan "
-                    "piye ngono wae".split()),
-    "su": frozenset("abdi anjeun teu nu jeung ieu eta aya kumaha urang sareng naon moal keur "
-                    "bae mah".split()),
-    "en": frozenset("the and of to is in that for it you are with this was be have not they "
-                    "we on at by".split()),
+    "id": frozenset("""yang dan di ini itu tidak dengan untuk dari ada ke akan kita saya kamu aja gak
+        nggak ngga enggak udah sudah juga bisa karena karna mereka kalian dalam pada jangan lagi
+        banget sih dong deh kok tapi tetapi seperti sama gimana bagaimana kenapa mengapa belum
+        atau jadi kalau kalo harus hanya cuma semua oleh saat setelah sangat masih lebih apa
+        siapa mau ingin buat bikin gue gw lu lo tuh nih emang memang mah kepada daripada""".split()),
+    "ms": frozenset("""yang dan ini itu tidak dengan untuk dari ada akan kita saya awak tak nak kerana
+        boleh sahaja sangat mereka dalam pada jangan lagi oleh kepada daripada iaitu ialah mahu
+        kat je ni tu dah macam mcm sebab hendak pun korang sikit betul tengok cakap selepas
+        kerajaan polis percuma wang bagaimana kenapa semua belum atau jadi kalau hanya""".split()),
+    "jv": frozenset("""ora aku kowe sing lan iki iku wis opo karo ning neng arep uwong sampeyan
+        piye ngono wae ae nang kuwi dadi rak ojo mung yen saka marang dening ono iso isa kabeh
+        nek ngerti sopo endi lunga mangan turu omah apik elek akeh sithik ndak wong durung
+        sak lho tenan""".split()),
+    "su": frozenset("""abdi anjeun teu nu jeung ieu eta aya kumaha urang sareng naon moal keur
+        bae mah oge tos atuh euy teh kitu kieu sanes nya pisan bade nuju henteu salira mangga
+        hatur nuhun geus dina tina nepi jalma lamun saha iraha kudu deui ayeuna sarua ari
+        mun wae""".split()),
+    "en": frozenset("""the and of to is in that for it you are with this was be have not they we on
+        at by from his her their our will would can could should what which who when where why
+        how there been has had were an or but if all any some more most other into than then
+        them these those because about just my your me i he she its do does did don't""".split()),
 }
 FAMILIES = {"ms": "id"}  # Malay routes with Indonesian
-ARABIC = re.compile(r"[\u0600-\u06FF]")
-WORD = re.compile(r"[a-zA-Z\u00C0-\u024F]+")
+ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
+WORD = re.compile(r"[a-zA-Z\u00C0-\u024F]+(?:'[a-zA-Z]+)?")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_NOT_PROSE = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|me|id|org|net)/\S*|[@#]\w+")
+
+# How often each word is shared decides its weight: own words 3, shared by two 1, more 0.5.
+_SHARED = Counter(word for words in FUNCTION_WORDS.values() for word in words)
+_WEIGHTS: dict[str, dict[str, float]] = {
+    lang: {word: {1: 3.0, 2: 1.0}.get(_SHARED[word], 0.5) for word in words}
+    for lang, words in FUNCTION_WORDS.items()
+}
+MIN_EVIDENCE = 2.0  # a score below this is "und"
+
+
+def language_scores(texts: list[str]) -> Counter[str]:
+    """Evidence per language (the weighted function-word count)."""
+    words = [_REPEATS.sub(r"\1", w.lower()) for text in texts for w in WORD.findall(_NOT_PROSE.sub(" ", text))]
+    scores: Counter[str] = Counter()
+    for lang, weights in _WEIGHTS.items():
+        scores[lang] = sum(weights.get(word, 0.0) for word in words)
+    return scores
 
 
 def detect_language(texts: list[str]) -> str:
@@ -33,14 +69,22 @@ def detect_language(texts: list[str]) -> str:
     letters = sum(ch.isalpha() for ch in joined)
     if letters and len(ARABIC.findall(joined)) / letters > 0.3:
         return "ar"
-    words = [w.lower() for w in WORD.findall(joined)]
-    scores = Counter({lang: sum(w in vocab for w in words) for lang, vocab in FUNCTION_WORDS.items()})
-    (best, top), *rest = scores.most_common() or [("und", 0)]
-    if top < 2:
+    scores = language_scores(texts)
+    ranked = scores.most_common()
+    if not ranked or ranked[0][1] < MIN_EVIDENCE:
         return "und"
+    best, top = ranked[0]
     if best == "ms" and scores["id"] >= top:  # a tie goes to Indonesian, the larger audience
         return "id"
     return best
+
+
+def looks_english(tokens: list[str]) -> bool:
+    """Mostly English function words: the Indonesian slang dictionaries must not touch it
+    (they map "or" to "orang" and "can" to "belum" for code-mixed tweets)."""
+    english = sum(token in FUNCTION_WORDS["en"] for token in tokens)
+    local = sum(token in FUNCTION_WORDS["id"] or token in FUNCTION_WORDS["ms"] for token in tokens)
+    return english >= 2 and english > 2 * local
 
 
 def family(language: str | None) -> str | None:

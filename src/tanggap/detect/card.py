@@ -1,0 +1,135 @@
+"""The model card written next to every model version (MODEL_CARD.md)."""
+
+from __future__ import annotations
+
+from tanggap.detect.model import FORMAT, TerrorismModel
+
+LICENCE_NOTE = """\
+**Licence of this model: non-commercial use only (CC BY-NC-SA 4.0).** Its weights are derived from
+two data sets licensed Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International
+(netifier and id-hatespeech, below). The model files may be used, shared and adapted for
+non-commercial purposes only, with the attribution below, and shared adaptations (including models
+retrained from this one) must carry the same licence. The Tanggap code is Apache-2.0 and is not
+affected; a commercial deployment needs a model trained on data it may use commercially."""
+
+DATA_SECTION = """\
+| data set | used as | licence | attribution |
+|---|---|---|---|
+| netifier `train.csv` (Indonesian Twitter, Kaskus, Instagram) | `radikalisme` = 1 positives, = 0 negatives; `sara` = 1 & `radikalisme` = 0 as hate-head positives | CC BY-NC-SA 4.0 (as declared by the NusaCrowd/SEACrowd loader; the repository has no licence file) | Ahmad Izzan et al., <https://github.com/ahmadizzan/netifier>, commit 725b7ebc |
+| id-hatespeech `re_dataset_train.csv` (Indonesian Twitter) | every row a negative; `HS_Religion` = 1 rows as hard negatives and hate-head positives | CC BY-NC-SA 4.0 | M. O. Ibrohim and I. Budi, "Multi-label Hate Speech and Abusive Language Detection in Indonesian Twitter", ALW3 2019 (see `data/id-hatespeech/citation.bib`) |
+| "How ISIS Uses Twitter" (Fifth Tribe) | weak positives: English tweets with a medium/high lexicon hit only, weight 0.2 | CC0 1.0 | Fifth Tribe, Kaggle `fifthtribe/how-isis-uses-twitter`, via github.com/nitinkash/isis-twitter |
+| slang dictionaries (`new_kamusalay.csv`, `slangword.csv`) | normalisation | CC BY-NC-SA 4.0 (with their data sets) | as above |
+| seed lexicon, lexicon review, spelling table | lexicon features, spelling folding | Apache-2.0 (project's own) | Tanggap |
+
+Copies of all of these, with their SOURCE.md files, are in `tanggap/detect/data/` (see its
+ATTRIBUTION.md); the held-out test splits that the project keeps for its own evaluation were never
+used."""
+
+CAVEATS = """\
+- **Noisy labels.** netifier's `radikalisme` is keyword-topical "radical/intolerant discourse"
+  (2014-2018): about a third of its positives are genuine advocacy, a third ethnic or religious
+  incitement ("ganyang cina", "usir kafir"), a third discussion of or opposition to radicalism.
+  F1 against it measures agreement with that labelling, not with an expert's judgement of
+  terrorist propaganda. High-specificity jihadist jargon occurs in only ~1 % of its positives.
+- **Source confound.** netifier's positives come only from Twitter and Kaskus (none of 2,366
+  Instagram rows), and id-hatespeech is a different scrape (2018-2019). Normalisation removes
+  what names a source (URLs and `URL`, mentions and `USER`, `RT`, Kaskus BBCode and smiley codes,
+  escape sequences, emoji other than a few meaningful ones), and the evaluation reports the
+  false-positive rate on netifier's *own* SARA-not-radical rows and per platform. Part of the
+  lower false-positive rate on id-hatespeech may still be learned data-set style; the
+  same-source figure is the more honest one.
+- **The hate gate costs recall.** Religious or ethnic incitement that netifier calls radical is
+  often held down by the hate head (that is the point of the gate, but it is also why ROC AUC on
+  `radikalisme` is lower than the baseline's).
+- **Pro-IS English tweets** are account-level labels: all tweets of 112 accounts, many mundane
+  (news, banter). Only English tweets with a medium or high lexicon hit are used, at weight 0.2,
+  so that the model learns jargon rather than "English = positive"; there are no English or Arabic
+  negatives at all, so English and Arabic scores are **unmeasured** (Arabic-script tweets are not
+  used). Treat non-Indonesian scores as a lexicon-led hint.
+- **Not Telegram propaganda.** No training text comes from Telegram channels or from official
+  IS media; channel-level evidence (posting patterns, media, forwarding) is not used.
+- **Lexicon** terms need expert review; low-specificity terms (jihad, hijrah, khilafah, akhi)
+  never count alone as lexicon evidence, and everyday words listed as variants (pengantin,
+  wilayah) are demoted to low in `data/lexicon/lexicon_review.tsv`."""
+
+INTENDED_USE = """\
+- **Intended use:** ranking and pre-screening posts and channels for *human* review by trained
+  moderators of a messaging platform's trust-and-safety team, in Indonesian (and Malay); a score
+  is a signal with an explanation (lexicon hits), never a decision. Every automatic action must
+  go through the review and four-eyes rules of Tanggap.
+- **Not for:** automatic blocking, judging individuals, law-enforcement evidence, content in
+  languages other than Indonesian/Malay without separate validation, or any commercial use
+  (licence above)."""
+
+
+def model_card(model: TerrorismModel, evaluation_table: str | None = None, notes: str = "") -> str:
+    manifest = model.manifest
+    training = manifest.get("training", {})
+    oof = training.get("out_of_fold", {})
+    operating = training.get("operating_point", {})
+    examples = "\n".join(f"| {name} | {count} |" for name, count in training.get("examples", {}).items())
+    hashes = "\n".join(f"| `{name}` | `{digest}` |" for name, digest in training.get("data_hashes", {}).items())
+    parent = f"\nTrained from decisions on top of the base data; parent version `{manifest['parent']}`.\n" \
+        if manifest.get("parent") else ""
+    evaluation = (f"```\n{evaluation_table}\n```" if evaluation_table else
+                  "Not evaluated yet: run `tanggap model evaluate --model " + model.version + "`.")
+    return f"""# Model card: Tanggap terrorism classifier `{model.version}`
+
+Created {manifest.get('created', '?')}. Format `{FORMAT}`; files `model.npz`
+(plain arrays, loaded without pickle) and `manifest.json`.
+{parent}
+{LICENCE_NOTE}
+
+## What it does
+
+Scores a post from 0 to 1: the calibrated probability that it advocates terrorism or radical
+violence (in the sense of the training labels, see the caveats), and labels it `terrorism` at
+or above {model.threshold:.3f}, else `none`.
+
+1. Normalisation for Indonesian social media (`tanggap.detect.normalise`): transport escapes,
+   source markup, emoji, Arabic script, hashtags, reduplication, leetspeak, repeated letters,
+   spelling variants of transliterated Arabic terms, slang and abbreviations.
+2. Features: hashed TF-IDF character 2-5-grams and word 1-2-grams, and lexicon evidence
+   (high/medium hits; low hits only beside them; categories).
+3. Two logistic-regression heads: *radical* (advocacy vs not) and *hate* (religious/ethnic hate
+   that is not radical advocacy vs radical advocacy). Raw score
+   `p_radical * (1 - p_hate) ** {model.gate_power:g}`.
+4. Platt scaling (slope {model.calibration.slope:.4f}, offset {model.calibration.offset:.4f}),
+   fitted on out-of-fold scores of the Indonesian training rows.
+5. Threshold {model.threshold:.4f}: the best out-of-fold F1 on `radikalisme` with at most
+   {operating.get('max_religion_fpr', 0):.2%} of religion-targeted hate speech flagged (a fifth
+   of the baseline's own out-of-fold rate, {operating.get('baseline_religion_fpr_out_of_fold') or 0:.2%},
+   when not configured). Out of fold: precision {oof.get('precision')}, recall
+   {oof.get('recall')}, F1 {oof.get('f1')}, religion-hate FPR {oof.get('religion_hate_fpr')}.
+
+{INTENDED_USE}
+
+## Training data
+
+{DATA_SECTION}
+
+Training examples (after de-duplication; the fixed 20 % test split, seed
+`{training.get('split_seed', '?')}`, held out):
+
+| data set : label | examples |
+|---|---|
+{examples}
+
+Data files (sha256 of the uncompressed content):
+
+| file | sha256 |
+|---|---|
+{hashes}
+
+## Metrics measured
+
+On the held-out 20 % of the training data (deduplicated, stratified, never trained on), next to
+the TF-IDF + logistic regression baseline trained in the same run. Intervals are 95 %: bootstrap
+for precision/recall/F1/AUC, Wilson for rates.
+
+{evaluation}
+
+## Caveats and limits
+
+{CAVEATS}
+{notes}"""

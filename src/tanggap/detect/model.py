@@ -1,0 +1,197 @@
+"""The terrorism classifier as shipped: two linear heads, a gate, calibration, a threshold.
+
+- The **radical head** scores advocacy of terrorism or radical violence (trained on netifier's
+  ``radikalisme`` label, pro-IS English tweets with jargon, and moderators' decisions).
+- The **hate head** scores "religious or ethnic hate rather than radical advocacy" (trained on
+  religion-targeted hate speech and netifier's SARA-not-radical rows against radical ones).
+- The raw score is ``p_radical * (1 - p_hate) ** gate_power``: hate speech that only *sounds*
+  radical (``kafir``, ``usir``) is held down unless the radical head is very sure.
+- Platt scaling turns the raw score into a probability; ``threshold`` (chosen on out-of-fold
+  scores in training) turns it into the label ``terrorism`` or ``none``.
+
+Stored as plain arrays (``model.npz``, loaded with ``allow_pickle=False``) and a JSON
+``manifest.json``: nothing executable is loaded from a model directory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from tanggap.detect import resources
+from tanggap.detect.features import LEXICON_FEATURES, FeatureSpace
+from tanggap.detect.language import detect_language
+from tanggap.detect.lexicon import evidence
+from tanggap.detect.normalise import NormalisedText, Normaliser
+
+MODEL_FILE = "model.npz"
+MANIFEST_FILE = "manifest.json"
+CARD_FILE = "MODEL_CARD.md"
+FORMAT = "tanggap-terrorism-2heads-v1"
+LABEL_POSITIVE = "terrorism"
+LABEL_NEGATIVE = "none"
+
+
+class ModelFileError(Exception):
+    """A model directory that is missing, damaged or made for other normalisation data."""
+
+
+def sigmoid(values: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -40, 40)))
+
+
+def logit(probabilities: np.ndarray) -> np.ndarray:
+    clipped = np.clip(probabilities, 1e-9, 1 - 1e-9)
+    return np.log(clipped / (1 - clipped))
+
+
+@dataclass
+class LinearHead:
+    coef: np.ndarray  # over FeatureSpace.n_features, float32
+    intercept: float
+
+    def decision(self, features: sparse.csr_matrix) -> np.ndarray:
+        return features @ self.coef + self.intercept
+
+    def arrays(self, name: str, space: FeatureSpace) -> dict[str, np.ndarray]:
+        size = 2 ** space.n_bits
+        return {f"{name}_char": self.coef[space.char_columns].astype(np.float32),
+                f"{name}_word": self.coef[size + space.word_columns].astype(np.float32),
+                f"{name}_lexicon": self.coef[2 * size:].astype(np.float32)}
+
+    @classmethod
+    def from_arrays(cls, arrays, name: str, space: FeatureSpace, intercept: float) -> LinearHead:
+        size = 2 ** space.n_bits
+        coef = np.zeros(space.n_features, dtype=np.float32)
+        coef[space.char_columns] = arrays[f"{name}_char"]
+        coef[size + space.word_columns] = arrays[f"{name}_word"]
+        coef[2 * size:] = arrays[f"{name}_lexicon"]
+        return cls(coef, intercept)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Platt scaling on the logit of the raw score."""
+
+    slope: float
+    offset: float
+
+    def __call__(self, raw: np.ndarray) -> np.ndarray:
+        return sigmoid(self.slope * logit(raw) + self.offset)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    score: float
+    label: str
+    language: str
+    evidence: str  # the lexicon's reading, for a moderator
+
+
+@dataclass
+class TerrorismModel:
+    version: str
+    features: FeatureSpace
+    radical: LinearHead
+    hate: LinearHead
+    gate_power: float
+    calibration: Calibration
+    threshold: float
+    manifest: dict = field(default_factory=dict)
+    normaliser: Normaliser | None = None
+
+    def _normaliser(self) -> Normaliser:
+        if self.normaliser is None:
+            self.normaliser = resources.default_normaliser()
+        return self.normaliser
+
+    def normalise(self, texts: Sequence[str]) -> list[NormalisedText]:
+        normaliser = self._normaliser()
+        return [normaliser(text) for text in texts]
+
+    def heads(self, normalised: Sequence[NormalisedText]) -> tuple[np.ndarray, np.ndarray]:
+        matrix = self.features.transform(normalised)
+        return sigmoid(self.radical.decision(matrix)), sigmoid(self.hate.decision(matrix))
+
+    def raw_scores(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
+        radical, hate = self.heads(normalised)
+        return combine(radical, hate, self.gate_power)
+
+    def scores_normalised(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
+        if not normalised:
+            return np.zeros(0)
+        return self.calibration(self.raw_scores(normalised))
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities that each text is terrorist/radical advocacy."""
+        return self.scores_normalised(self.normalise(texts))
+
+    def label(self, score: float) -> str:
+        return LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE
+
+    def classify(self, texts: Sequence[str]) -> list[Verdict]:
+        normalised = self.normalise(texts)
+        scores = self.scores_normalised(normalised)
+        return [Verdict(float(score), self.label(float(score)), detect_language([text]),
+                        evidence(item.hits).explanation)
+                for text, item, score in zip(texts, normalised, scores, strict=True)]
+
+    # -- storage
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {**self.features.arrays(), **self.radical.arrays("radical", self.features),
+                  **self.hate.arrays("hate", self.features)}
+        np.savez_compressed(directory / MODEL_FILE, **arrays)
+        manifest = dict(self.manifest)
+        manifest.update({
+            "version": self.version,
+            "format": FORMAT,
+            "features": self.features.settings(),
+            "heads": {"radical_intercept": self.radical.intercept, "hate_intercept": self.hate.intercept},
+            "gate_power": self.gate_power,
+            "calibration": {"method": "platt", "slope": self.calibration.slope, "offset": self.calibration.offset},
+            "threshold": self.threshold,
+            "labels": [LABEL_NEGATIVE, LABEL_POSITIVE],
+        })
+        self.manifest = manifest
+        (directory / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, directory: Path, check_resources: bool = True) -> TerrorismModel:
+        try:
+            manifest = json.loads((directory / MANIFEST_FILE).read_text())
+            with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+        except (OSError, ValueError) as error:
+            raise ModelFileError(f"cannot read the model in {directory}: {error}") from error
+        if manifest.get("format") != FORMAT:
+            raise ModelFileError(f"{directory}: format {manifest.get('format')!r}, expected {FORMAT!r}")
+        if check_resources:
+            expected = manifest.get("normalisation_hashes", {})
+            actual = resources.normalisation_hashes()
+            changed = sorted(name for name, digest in expected.items() if actual.get(name) != digest)
+            if changed:
+                raise ModelFileError(f"model {manifest['version']} was trained with other normalisation "
+                                     f"data ({', '.join(changed)}): retrain it")
+        if len(manifest["features"]["lexicon_features"]) != len(LEXICON_FEATURES):
+            raise ModelFileError(f"{directory}: made for other lexicon features")
+        space = FeatureSpace.from_arrays(arrays, manifest["features"])
+        heads = manifest["heads"]
+        calibration = manifest["calibration"]
+        return cls(
+            version=manifest["version"], features=space,
+            radical=LinearHead.from_arrays(arrays, "radical", space, float(heads["radical_intercept"])),
+            hate=LinearHead.from_arrays(arrays, "hate", space, float(heads["hate_intercept"])),
+            gate_power=float(manifest["gate_power"]),
+            calibration=Calibration(float(calibration["slope"]), float(calibration["offset"])),
+            threshold=float(manifest["threshold"]), manifest=manifest)
+
+
+def combine(radical: np.ndarray, hate: np.ndarray, gate_power: float) -> np.ndarray:
+    return np.clip(radical * (1.0 - hate) ** gate_power, 1e-9, 1 - 1e-9)

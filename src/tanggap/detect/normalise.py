@@ -1,0 +1,226 @@
+"""Text normalisation for Indonesian social-media posts, before any feature sees them.
+
+What it does, in order (each step is a small function, tested on its own):
+
+1. Undo transport damage: literal ``\\xNN`` byte escapes and ``\\n`` (id-hatespeech, Kaskus),
+   HTML entities, fullwidth and "fancy font" letters (NFKC), zero-width characters.
+2. Remove what only says where a text came from, not what it says: URLs and ``URL``
+   placeholders, ``@mentions`` and ``USER`` placeholders, ``RT`` prefixes, Kaskus BBCode
+   (``[QUOTE=...]``, ``[B]``) and smiley codes (``:ngakak:``), e-mail addresses. Leaving these
+   in lets a model learn the *source* of a training text (the netifier positives come only from
+   Twitter and Kaskus) instead of its content.
+3. Emoji: the few that carry meaning in this domain (bomb, weapons, fire, black flag, the raised
+   index finger of the tawhid salute) become words; all others are dropped.
+4. Arabic script: diacritics and tatweel removed, alef/ya/ta-marbuta forms unified.
+5. Lower case; hashtags split (``#BelaIslam`` -> ``bela islam``); Indonesian reduplication
+   (``anak2`` -> ``anak anak``); leetspeak inside words (``k4f1r`` -> ``kafir``); letters
+   repeated three or more times folded (``kapirrr`` -> ``kapir``); laughter folded.
+6. Transliterated-Arabic spelling variants to one spelling (``thoghut``, ``toghut`` ->
+   ``thaghut``) through the lexicon and a small table of common religious spellings; tokens
+   that are lexicon terms are protected from step 7.
+7. Slang and abbreviations to standard Indonesian with the two slang dictionaries shipped in
+   ``detect/data`` (``yg`` -> ``yang``, ``gak`` -> ``tidak``).
+
+The result is a :class:`NormalisedText`: the space-joined tokens and the lexicon hits found on
+the way (so a lexicon signal and the classifier see the same spelling of a term).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tanggap.detect.language import looks_english
+
+if TYPE_CHECKING:
+    from tanggap.detect.lexicon import Lexicon, LexiconHit
+
+# -- 1. transport damage -----------------------------------------------------------------
+
+_BYTE_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2})+")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_LITERAL_NEWLINE = re.compile(r"\\[nrt]")
+_ZERO_WIDTH = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+
+
+def _decode_byte_run(match: re.Match[str]) -> str:
+    raw = bytes(int(part, 16) for part in match.group(0).split("\\x")[1:])
+    return raw.decode("utf-8", errors="ignore") or " "
+
+
+def repair(text: str) -> str:
+    """Undo escaping done by scrapers and forums; NFKC folds "𝐛𝐨𝐦" and fullwidth to ASCII."""
+    text = _BYTE_ESCAPES.sub(_decode_byte_run, text)
+    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _LITERAL_NEWLINE.sub(" ", text).replace("\\/", "/")
+    text = html.unescape(html.unescape(text))  # some sources escaped twice (&amp;quot;)
+    text = unicodedata.normalize("NFKC", text)
+    return _ZERO_WIDTH.sub("", text)
+
+
+# -- 2. source markup ----------------------------------------------------------------------
+
+_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+|\b[a-z0-9-]+\.(?:com|net|org|id|ly|co|me)/\S*",
+                  re.IGNORECASE)
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_MENTION = re.compile(r"(?<![\w@])@\w{1,30}")
+_PLACEHOLDER = re.compile(r"\b(?:USER|URL)\b")  # id-hatespeech's masks (upper case only)
+_RETWEET = re.compile(r"(?:^|(?<=\s)|(?<=\"))RT\b:?", re.IGNORECASE)
+_BBCODE = re.compile(r"\[/?[A-Za-z]{1,10}(?:=[^\]]{0,80})?\]")
+_KASKUS_SMILEY = re.compile(r"(?:(?<=\s)|^):[a-z][a-z0-9_]{1,20}:?(?=\s|$|[.,!?])")
+_EMOTICON = re.compile(r"(?:(?<=\s)|^)(?:[:;=xX8][-'^o]?[()\[\]DPpOo3/\\|*]+|[-^T>]_+[-^T<]|<3)(?=\s|$)")
+
+
+def strip_source_markup(text: str) -> str:
+    """Remove what tells the platform or the data set, not the content (see module doc)."""
+    text = _BBCODE.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _PLACEHOLDER.sub(" ", text)
+    text = _RETWEET.sub(" ", text)
+    text = _KASKUS_SMILEY.sub(" ", text)
+    text = _EMOTICON.sub(" ", text)
+    return text
+
+
+# -- 3. emoji ---------------------------------------------------------------------------
+
+# The few emoji that carry meaning here, as words a moderator would also read. Every other
+# emoji is dropped: their use differs by platform (Instagram) more than by content.
+MEANINGFUL_EMOJI: dict[str, str] = {
+    "\U0001F4A3": " bom ",            # bomb
+    "\U0001F52B": " senjata ",        # pistol
+    "\U0001F5E1": " pedang ",         # dagger
+    "\u2694": " pedang ",             # crossed swords
+    "\U0001F52A": " pisau ",          # kitchen knife
+    "\U0001F4A5": " ledakan ",        # collision
+    "\U0001F525": " api ",            # fire
+    "\U0001F3F4": " bendera hitam ",  # black flag
+    "\u261D": " telunjuk tauhid ",    # index pointing up (tawhid salute)
+    "\U0001F446": " telunjuk tauhid ",
+    "\U0001FA78": " darah ",          # drop of blood
+    "\U0001F480": " tengkorak ",      # skull
+    "\u2620": " tengkorak ",
+}
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0F\u200d\u20E3"
+    "\U0001F1E6-\U0001F1FF\u3030\u303D\u3297\u3299]")
+
+
+def replace_emoji(text: str) -> str:
+    for emoji, words in MEANINGFUL_EMOJI.items():
+        if emoji in text:
+            text = text.replace(emoji, words)
+    return _EMOJI.sub(" ", text)
+
+
+# -- 4. Arabic script -------------------------------------------------------------------
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]")
+_ARABIC_LETTERS = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627",
+                                 "\u0671": "\u0627", "\u0649": "\u064A", "\u0629": "\u0647",
+                                 "\u0624": "\u0648", "\u0626": "\u064A",
+                                 **{chr(0x0660 + d): str(d) for d in range(10)},
+                                 **{chr(0x06F0 + d): str(d) for d in range(10)}})
+
+
+def normalise_arabic(text: str) -> str:
+    return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
+
+
+# -- 5. case, hashtags, reduplication, leetspeak, repeats ----------------------------------
+
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
+_REDUPLICATION = re.compile(r"\b([a-z]{2,})2(?=\b|[^0-9a-z])")
+_LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
+_LEET_TOKEN = re.compile(r"(?<![a-z0-9@$])(?=[a-z][a-z0-9@$]*[0-9@$][a-z0-9@$]*[a-z])[a-z0-9@$]+")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_LAUGHTER = re.compile(r"\b(?:w?k[wk]{3,}|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}|a?wkwk\w*)\b")
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u0621-\u064A]+|[0-9]+")
+
+
+def split_hashtags(text: str) -> str:
+    return _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)).replace("_", " ") + " ", text)
+
+
+def _unleet(match: re.Match[str]) -> str:
+    return match.group(0).translate(_LEET)  # starts with a letter: not 2019 or 10rb
+
+
+def fold_word_forms(text: str) -> str:
+    """Lower-case text: reduplication, leetspeak, repeated letters, laughter."""
+    text = _REDUPLICATION.sub(r"\1 \1", text)
+    text = _LEET_TOKEN.sub(_unleet, text)
+    text = _REPEATS.sub(r"\1", text)
+    return _LAUGHTER.sub(" ", text)
+
+
+def tokens_of(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+# -- the whole pipeline --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NormalisedText:
+    text: str  # space-joined tokens in canonical spelling
+    hits: tuple[LexiconHit, ...] = ()
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.text.split()
+
+
+class Normaliser:
+    """Raw post -> :class:`NormalisedText`. Build once (the dictionaries are loaded then)."""
+
+    def __init__(self, slang: dict[str, str] | None = None, lexicon: Lexicon | None = None,
+                 spellings: dict[str, str] | None = None):
+        self.slang = slang or {}
+        self.lexicon = lexicon
+        self.spellings = spellings or {}
+
+    @classmethod
+    def default(cls) -> Normaliser:
+        from tanggap.detect import resources
+
+        return resources.default_normaliser()
+
+    def clean(self, text: str) -> str:
+        """Steps 1-4: a readable string, case kept (the lexicon's acronyms need case)."""
+        return normalise_arabic(replace_emoji(strip_source_markup(repair(text))))
+
+    def __call__(self, text: str) -> NormalisedText:
+        cleaned = split_hashtags(self.clean(text))
+        acronym_hits: list[LexiconHit] = []
+        if self.lexicon is not None:
+            cleaned, acronym_hits = self.lexicon.expand_acronyms(cleaned)
+        tokens = [word for token in tokens_of(fold_word_forms(cleaned.lower()))
+                  for word in self.spellings.get(token, token).split()]
+        hits: list[LexiconHit] = list(acronym_hits)
+        protected: set[int] = set()
+        if self.lexicon is not None:
+            tokens, term_hits, protected = self.lexicon.canonicalise(tokens)
+            written_out = [hit.term for hit in acronym_hits]  # matched again as words: once only
+            for hit in term_hits:
+                if hit.term in written_out:
+                    written_out.remove(hit.term)
+                else:
+                    hits.append(hit)
+        if looks_english(tokens):  # the slang lists map "or" to "orang", "can" to "belum"
+            return NormalisedText(" ".join(tokens), tuple(hits))
+        out: list[str] = []
+        for position, token in enumerate(tokens):
+            if position in protected:
+                out.append(token)
+            else:
+                out.append(self.slang.get(token, token))
+        return NormalisedText(" ".join(out), tuple(hits))
+
+    def text(self, text: str) -> str:
+        return self(text).text
