@@ -87,8 +87,9 @@ def run_demo(console: Console, serve: bool, channels: int, port: int, platform_p
             for_demo_moderator = {t["case_id"] for order in orders[:-1] for t in order["targets"]}
             decisions = _moderate(http, keys["moderator"].api_key, world, console, for_demo_moderator)
             _approve(http, keys["senior"].api_key, console)
+        found = _proactive_scan(store, platform, console)
         visible = _check_public_view(platform_server.url, store, world)
-        ok = _summary(console, store, settings, orders, decisions, visible, time.perf_counter() - started)
+        ok = _summary(console, store, settings, orders, decisions, visible, found, time.perf_counter() - started)
         if serve:
             _serve_forever(console, api_server.url, platform_server.url, keys)
         return 0 if ok else 1
@@ -195,6 +196,18 @@ def _approve(http: httpx.Client, senior_key: str, console: Console) -> None:
     console.print(f"senior approved {len(waiting)} four-eyes decisions")
 
 
+def _proactive_scan(store: Store, platform: DemoPlatform, console: Console):
+    """The platform looks for what no order named yet: the shipped classifier over public posts."""
+    from tanggap.detect.registry import ModelRegistry
+    from tanggap.services.scan import ModelScorer, ScanSettings, scan
+
+    with console.status("proactive scan of the platform's public channels"):
+        report = scan(store, platform, ModelScorer(ModelRegistry(DEMO_DIR / "models").load()), ScanSettings())
+    console.print(f"proactive scan: {report.channels} channels, {report.posts} posts, "
+                  f"{len(report.cases_opened)} proactive cases opened")
+    return report
+
+
 def _verdict(case: dict, channel: SeededChannel | None) -> dict:
     """The demo moderator knows the seeded truth; a real one reads the case page."""
     jurisdiction = "EU" if case["deadline_basis"].startswith("EU") else "ID"
@@ -240,7 +253,7 @@ def _confirmed_block_ids(uow) -> list[str]:
         enforcements.c.action == "block", enforcements.c.status == EnforcementStatus.CONFIRMED)))
 
 
-def _summary(console, store, settings, orders, decisions, visible, elapsed) -> bool:
+def _summary(console, store, settings, orders, decisions, visible, found, elapsed) -> bool:
     with store.uow() as uow:
         states = uow.cases.count_by_state()
         now = uow.clock.now()
@@ -264,6 +277,7 @@ def _summary(console, store, settings, orders, decisions, visible, elapsed) -> b
         ("enforcements confirmed by the platform", f"{confirmed} of {sum(by_status.values())}"),
         ("blocks checked as a viewer", dict(visible)),
         ("cases by state", states),
+        ("proactive scan", f"{found.channels} channels, {found.posts} posts, {len(found.cases_opened)} cases opened"),
         ("left in the queue for you", states.get("queued", 0)),
         ("deadlines breached", breached),
         ("audit chain", f"intact, {chain.events} events" if chain.intact else f"BROKEN at {chain.broken.seq}"),
