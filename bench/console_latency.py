@@ -44,7 +44,6 @@ import platform
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -54,9 +53,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, event, insert, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import event, insert, text
+from sqlalchemy.engine import Engine
 
+from benchdb import fresh_postgres
 from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM, Principal
 from tanggap.domain.model import Action, CaseState, DecisionStatus, EnforcementStatus, Scope, Source, new_id
@@ -104,7 +104,7 @@ def main() -> None:
           f"Python {platform.python_version()}, {_cores()} CPU cores, load average {_load()}\n")
     with tempfile.TemporaryDirectory() as folder:
         backends = []
-        if _fresh_postgres(args.postgres):
+        if fresh_postgres(args.postgres):
             backends.append(("PostgreSQL", args.postgres))
         else:
             print(f"PostgreSQL at {args.postgres} not reachable: skipped")
@@ -496,24 +496,6 @@ def _pg_settings(store: Store) -> str:
     names = ["shared_buffers", "work_mem", "jit", "synchronous_commit", "random_page_cost"]
     with store.engine.connect() as connection:
         return ", ".join(f"{name}={connection.exec_driver_sql(f'SHOW {name}').scalar_one()}" for name in names)
-
-
-def _fresh_postgres(url: str) -> bool:
-    """Create the bench database from scratch (never a test database)."""
-    parsed = make_url(url)
-    if (parsed.database or "").startswith("test"):
-        raise SystemExit(f"refusing to drop {parsed.database!r}: a test database")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        return True
-    except Exception as error:  # noqa: BLE001 - reported, then the backend is skipped
-        print(f"PostgreSQL: {type(error).__name__}: {str(error).splitlines()[0]}", file=sys.stderr)
-        return False
-    finally:
-        admin.dispose()
 
 
 def _cores() -> int:

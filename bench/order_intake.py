@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
+from benchdb import fresh_postgres
 from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM
 from tanggap.serving import BackgroundServer
@@ -42,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         backends = [("SQLite (WAL, file)", f"sqlite:///{Path(folder) / 'bench.db'}")]
-        if _fresh_postgres(args.postgres):
+        if fresh_postgres(args.postgres):
             backends.append(("PostgreSQL", args.postgres))
         else:
             print(f"PostgreSQL at {args.postgres} not reachable: skipped")
@@ -105,21 +105,6 @@ def _bare_insert(store: Store, rows: int) -> float:
     with store.engine.begin() as connection:
         connection.execute(text("DROP TABLE bench_floor"))
     return elapsed
-
-
-def _fresh_postgres(url: str) -> bool:
-    """Create the bench database from scratch (never the test database)."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        return True
-    except Exception:
-        return False
-    finally:
-        admin.dispose()
 
 
 if __name__ == "__main__":

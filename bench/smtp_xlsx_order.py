@@ -33,9 +33,10 @@ from pathlib import Path
 import httpx
 from aiosmtpd.controller import Controller
 from openpyxl import Workbook
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchdb import fresh_postgres
 from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM
 from tanggap.intake.parse import parse_message
@@ -67,7 +68,7 @@ def main() -> None:
           f"{args.runs} runs per backend, fresh database each run\n")
     with tempfile.TemporaryDirectory() as folder:
         backends = [("SQLite (WAL, file)", lambda run: f"sqlite:///{Path(folder) / f'bench-{run}.db'}")]
-        if _fresh_postgres(args.postgres):
+        if fresh_postgres(args.postgres):
             backends.append(("PostgreSQL", lambda run: _postgres_for_run(args.postgres)))
         else:
             print(f"PostgreSQL at {make_url(args.postgres).render_as_string(hide_password=True)} "
@@ -253,24 +254,9 @@ def _free_port() -> int:
 
 
 def _postgres_for_run(url: str) -> str:
-    if not _fresh_postgres(url):
+    if not fresh_postgres(url):
         raise SystemExit("could not recreate the PostgreSQL bench database")
     return url
-
-
-def _fresh_postgres(url: str) -> bool:
-    """Drop and create the bench database (never the test database)."""
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-        return True
-    except Exception:
-        return False
-    finally:
-        admin.dispose()
 
 
 if __name__ == "__main__":
