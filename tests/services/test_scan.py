@@ -48,3 +48,20 @@ def test_scanning_again_adds_signals_but_no_second_case(store, world, scorer):
     first = scan(store, platform, scorer, ScanSettings(threshold=0.8, max_channels=15))
     again = scan(store, platform, scorer, ScanSettings(threshold=0.8, max_channels=15))
     assert again.cases_opened == [] and again.signals_added >= first.signals_added > 0
+
+
+def test_reposted_releases_match_the_hash_bank_and_carry_the_case(store, world, scorer):
+    from tanggap.detect.banks.service import create_bank, import_hash_list
+    from tanggap.platforms.demo_media import release_hash_list
+
+    platform, kinds = world
+    create_bank(store, "demo-releases", "positive", verified=True)
+    assert import_hash_list(store, "demo-releases", release_hash_list(), "csv").added == 4
+    report = scan(store, platform, scorer, ScanSettings(threshold=0.8, media_per_channel=10))
+    assert report.hash_matches > 0
+    with store.uow(read_only=True) as uow:
+        sources = {}
+        for case_id in report.cases_opened:
+            sources[case_id] = {s["source"] for s in signals_for(store, case_id)}
+            assert kinds[uow.cases.get(case_id).target.username] != "ordinary"
+    assert any(any(source.startswith("hash:pdq") for source in found) for found in sources.values())

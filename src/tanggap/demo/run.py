@@ -198,12 +198,18 @@ def _approve(http: httpx.Client, senior_key: str, console: Console) -> None:
 
 def _proactive_scan(store: Store, platform: DemoPlatform, console: Console):
     """The platform looks for what no order named yet: the shipped classifier over public posts."""
+    from tanggap.detect.banks.service import create_bank, import_hash_list
     from tanggap.detect.registry import ModelRegistry
+    from tanggap.platforms.demo_media import release_hash_list
     from tanggap.services.scan import ModelScorer, ScanSettings, scan
 
+    # A verified bank with the world's known releases, as a GIFCT-style list would bring them.
+    create_bank(store, "demo-releases", "positive", verified=True, description="demo propaganda releases")
+    import_hash_list(store, "demo-releases", release_hash_list(), "csv", filename="releases.csv")
     with console.status("proactive scan of the platform's public channels"):
         report = scan(store, platform, ModelScorer(ModelRegistry(DEMO_DIR / "models").load()), ScanSettings())
     console.print(f"proactive scan: {report.channels} channels, {report.posts} posts, "
+                  f"{report.hash_matches} images matched the hash bank, "
                   f"{len(report.cases_opened)} proactive cases opened")
     return report
 
@@ -277,7 +283,8 @@ def _summary(console, store, settings, orders, decisions, visible, found, elapse
         ("enforcements confirmed by the platform", f"{confirmed} of {sum(by_status.values())}"),
         ("blocks checked as a viewer", dict(visible)),
         ("cases by state", states),
-        ("proactive scan", f"{found.channels} channels, {found.posts} posts, {len(found.cases_opened)} cases opened"),
+        ("proactive scan", f"{found.channels} channels, {found.posts} posts, {found.hash_matches} hash-bank "
+                           f"matches, {len(found.cases_opened)} cases opened"),
         ("left in the queue for you", states.get("queued", 0)),
         ("deadlines breached", breached),
         ("audit chain", f"intact, {chain.events} events" if chain.intact else f"BROKEN at {chain.broken.seq}"),

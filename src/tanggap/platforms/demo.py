@@ -104,6 +104,16 @@ class DemoPlatform:
         answer = self._call("POST", f"/api/v1/channels/{channel['id']}/unblock", key=key)
         return _result(answer)
 
+    def media(self, reference: str) -> bytes:
+        try:
+            response = self._client.get("/api/v1/media", params={"ref": reference})
+        except httpx.HTTPError as error:
+            raise PlatformError(f"no media from demo platform: {_kind(error)}", transient=True) from error
+        if response.status_code != 200:
+            raise PlatformError(f"demo platform answered {response.status_code} for media",
+                                transient=response.status_code >= 500, status=response.status_code)
+        return response.content
+
     def public_channels(self, after: str | None, limit: int) -> list[ChannelInfo]:
         answer = self._call("GET", "/api/v1/channels", params={"after_id": int(after or 0), "limit": limit})
         return [_channel_info(channel) for channel in answer["channels"]]

@@ -34,7 +34,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
@@ -629,6 +629,12 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
             raise Problem(400, "Invalid target", error.message) from error
         channel, post_id = world.resolve(parsed)
         return {"channel": channel, "post_id": post_id}
+
+    @app.get("/api/v1/media", dependencies=api)
+    def media(ref: Annotated[str, Query(max_length=300, pattern=r"^demo-media://[\w./-]+$")]) -> Response:
+        from tanggap.platforms.demo_media import render
+
+        return Response(render(ref), media_type="image/jpeg")
 
     @app.get("/api/v1/channels", dependencies=api)
     def list_channels(after_id: Annotated[int, Query(ge=0)] = 0,

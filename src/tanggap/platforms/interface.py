@@ -17,6 +17,7 @@ class Capability(StrEnum):
     REMOVE_POST = "remove_post"
     UNBLOCK = "unblock"
     LIST_PUBLIC = "list_public"  # can page through public channels (proactive scanning)
+    FETCH_MEDIA = "fetch_media"  # can hand over the bytes of a post's media (hash matching)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,10 @@ class Platform(Protocol):
     def unblock(self, ref: Target, key: str) -> EnforcementResult: ...
 
     def remove_post(self, ref: Target, key: str) -> EnforcementResult: ...
+
+    def media(self, reference: str) -> bytes:
+        """The bytes of one media item named in `Post.media` (needs Capability.FETCH_MEDIA)."""
+        ...
 
     def public_channels(self, after: str | None, limit: int) -> list[ChannelInfo]:
         """Public channels after the given platform id (needs Capability.LIST_PUBLIC)."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from tanggap.domain.targets import USERNAME, Target
+from tanggap.platforms.demo_media import RELEASES
 from tanggap.platforms.demo_server import ChannelRecord, PlatformWorld, PostRecord
 
 ChannelKind = Literal["propaganda", "hate", "gambling", "ordinary"]
@@ -285,7 +286,10 @@ def _posts(kind: ChannelKind, channel_id: int, created_at: datetime, world_now: 
     posts = []
     for text, moment in zip(texts, moments, strict=True):
         post_id += rng.randint(1, 3)  # gaps: posts the owner deleted long ago
-        media = (f"demo-media://{channel_id}/{post_id}.jpg",) if rng.random() < 0.25 else ()
+        with_media = rng.random() < 0.25
+        # Propaganda channels re-post a few known "releases" (what hash banks are for).
+        folder = f"release-{post_id % RELEASES}" if kind == "propaganda" else str(channel_id)
+        media = (f"demo-media://{folder}/{channel_id}-{post_id}.jpg",) if with_media else ()
         posts.append(PostRecord(channel_id, post_id, text, _whole_seconds(moment), media))
     return posts
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from tanggap.detect.banks.service import match_media
 from tanggap.detect.channel_risk import PostEvidence, channel_risk
 from tanggap.detect.evasion import ChannelProfile, likely_recreations, profile_of
 from tanggap.domain.access import SYSTEM
@@ -61,6 +62,7 @@ class ScanSettings:
     posts_per_channel: int = 20
     page_size: int = 100
     max_channels: int | None = None
+    media_per_channel: int = 5  # images fetched and hashed against the banks, newest first
 
 
 @dataclass
@@ -69,6 +71,7 @@ class ScanReport:
     posts: int = 0
     cases_opened: list[str] = field(default_factory=list)
     signals_added: int = 0
+    hash_matches: int = 0  # media items that matched a hash bank
     recreations: int = 0
     errors: int = 0
 
@@ -96,7 +99,10 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     posts = [p for p in platform.recent_posts(target, settings.posts_per_channel) if not p.removed]
     report.posts += len(posts)
     scores = scorer.score_posts([p.text for p in posts]) if posts else []
-    evidence = [PostEvidence(p.platform_id, s.score, s.terms) for p, s in zip(posts, scores)]
+    matches = _hash_matches(store, platform, posts, settings.media_per_channel)
+    report.hash_matches += sum(len(found) for found in matches.values())
+    evidence = [PostEvidence(p.platform_id, s.score, s.terms, tuple(matches.get(p.platform_id, ())))
+                for p, s in zip(posts, scores)]
     profile = profile_of(target.canonical, channel.username, channel.title, channel.description,
                          [p.text for p in posts])
     extra = [Signal("evasion", r.score, f"likely re-creation of blocked {r.blocked_key}: " + "; ".join(r.reasons),
@@ -111,6 +117,24 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     if opened:
         report.cases_opened.append(opened)
     report.signals_added += len(signals)
+
+
+def _hash_matches(store: Store, platform: Platform, posts, limit: int) -> dict[str, list[Signal]]:
+    """Each post's media against the hash banks: post id -> the matches that stand."""
+    if Capability.FETCH_MEDIA not in platform.capabilities or limit <= 0:
+        return {}
+    wanted = [(post.platform_id, ref) for post in posts for ref in post.media][:limit]
+    items = []
+    for post_id, ref in wanted:
+        try:
+            items.append((f"{post_id} {ref}", platform.media(ref)))
+        except PlatformError as error:
+            log.info("media not fetched", extra={"error": str(error)[:200]})
+    found: dict[str, list[Signal]] = {}
+    for match in match_media(store, items):
+        if match.signals:
+            found.setdefault(match.item_id.split(" ", 1)[0], []).extend(match.signals)
+    return found
 
 
 def open_proactive_case(store: Store, target: Target, signals: list[Signal], subscribers: int | None) -> str | None:
