@@ -165,17 +165,22 @@ def scan_command(
     """Read the platform's public channels, score them, open `proactive` cases above the threshold."""
     from tanggap.detect.cli import _load, _registry
     from tanggap.platforms.loader import platform_from_settings
+    from tanggap.services.automatic import AutoBlockRule
     from tanggap.services.scan import ModelScorer, ScanSettings, scan
 
     settings = Settings()
+    rule = AutoBlockRule(settings.scan_auto_block_verified, settings.scan_auto_block_max_pdq_distance)
     scorer = ModelScorer(_load(_registry(None), None))
     with Progress(console=console) as progress:
         task = progress.add_task("scanning channels", total=None)
         report = scan(_store(settings), platform_from_settings(settings), scorer,
-                      ScanSettings(threshold=threshold, posts_per_channel=posts, max_channels=max_channels),
+                      ScanSettings(threshold=threshold, posts_per_channel=posts, max_channels=max_channels,
+                                   auto_block=rule),
                       lambda n: progress.update(task, completed=n))
-    console.print(f"{report.channels} channels, {report.posts} posts; {len(report.cases_opened)} proactive "
-                  f"cases opened, {report.recreations} likely re-creations, {report.errors} errors")
+    console.print(f"{report.channels} channels, {report.posts} posts, {report.hash_matches} hash-bank matches; "
+                  f"{len(report.cases_opened)} proactive cases opened, {len(report.auto_blocked)} blocked "
+                  f"automatically (awaiting post-hoc review), {report.recreations} likely re-creations, "
+                  f"{report.errors} errors")
 
 
 @app.command("serve")

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     imap_poll_interval_s: float = 60.0  # when the server offers no IDLE
     imap_idle_timeout_s: float = 300.0  # renew IDLE well under the 29 minutes RFC 2177 allows
     imap_batch_size: int = 50
+    # Proactive scan: block without a moderator on an exact match in a verified hash bank
+    # (then a senior reviews each such decision). Off by default.
+    scan_auto_block_verified: bool = False
+    scan_auto_block_max_pdq_distance: int = 0
     secure_cookies: bool = False  # True behind HTTPS in production
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES

@@ -65,3 +65,52 @@ def test_reposted_releases_match_the_hash_bank_and_carry_the_case(store, world, 
             sources[case_id] = {s["source"] for s in signals_for(store, case_id)}
             assert kinds[uow.cases.get(case_id).target.username] != "ordinary"
     assert any(any(source.startswith("hash:pdq") for source in found) for found in sources.values())
+
+
+def test_auto_block_on_a_verified_match_awaits_post_hoc_review(store, world, scorer, senior, moderator):
+    from tanggap.detect.banks.service import create_bank, import_hash_list
+    from tanggap.domain.errors import PermissionDenied
+    from tanggap.platforms.demo_media import release_hash_list
+    from tanggap.services.automatic import AutoBlockRule, awaiting_review, review
+
+    platform, _ = world
+    create_bank(store, "releases", "positive", verified=True)
+    import_hash_list(store, "releases", release_hash_list(), "csv")
+    assert ScanSettings().auto_block.enabled is False
+    off = scan(store, platform, scorer, ScanSettings(threshold=0.8, media_per_channel=10, max_channels=3))
+    assert off.auto_blocked == []  # off by default
+    # Re-posts differ from the originals by a few PDQ bits; a rule this loose is for the test only.
+    loose = AutoBlockRule(enabled=True, max_pdq_distance=31)
+    on = scan(store, platform, scorer, ScanSettings(threshold=0.8, media_per_channel=10, auto_block=loose))
+    assert on.auto_blocked, "a channel re-posting a verified release should be blocked automatically"
+    waiting = [case.id for case in awaiting_review(store.uow(read_only=True), senior)]
+    assert len(waiting) >= 2 and set(waiting) <= set(on.auto_blocked)
+    confirmed, reversed_ = waiting[0], waiting[-1]
+    with store.uow(read_only=True) as uow:
+        assert uow.cases.get(confirmed).state == CaseState.ACTIONED  # blocked on the platform
+    with pytest.raises(PermissionDenied):
+        review(store.uow(), confirmed, True, "looks right", moderator)
+    assert review(store.uow(), confirmed, True, "release confirmed", senior) is None
+    unblock = review(store.uow(), reversed_, False, "a news report quoting the image", senior)
+    with store.uow(read_only=True) as uow:
+        assert uow.cases.get(reversed_).state == CaseState.REVERSED
+    assert unblock is not None and unblock.action == "unblock"
+    assert confirmed not in [c.id for c in awaiting_review(store.uow(read_only=True), senior)]
+
+
+def test_order_cases_get_their_channel_media_matched_when_profiled(store, sla, ministry, world):
+    from tanggap.detect.banks.service import create_bank, import_hash_list
+    from tanggap.platforms.demo_media import release_hash_list
+    from tanggap.services.orders import ingest_order
+    from tanggap.services.review import profile_cases
+    from tests.builders import order_for
+
+    platform, kinds = world
+    create_bank(store, "releases", "positive", verified=True)
+    import_hash_list(store, "releases", release_hash_list(), "csv")
+    propaganda = [name for name, kind in kinds.items() if kind == "propaganda"]
+    receipt = ingest_order(store.uow(), sla, order_for(ministry, *propaganda), ministry)
+    profile_cases(store, platform)
+    matched = [case_id for case_id in receipt.case_ids
+               if any(s["source"].startswith("hash:") for s in signals_for(store, case_id))]
+    assert matched, "channels re-posting known releases carry hash-bank signals"

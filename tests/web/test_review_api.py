@@ -31,3 +31,8 @@ def test_public_appeal_endpoint_needs_an_integration_key(client, moderator_login
     body = {"target": "@kabar_x", "appellant": "owner", "grounds": "mistake"}
     assert client.post("/api/v1/appeals", json=body).status_code == 401
     assert client.post("/api/v1/appeals", json=body, headers=bearer(moderator_login.api_key)).status_code == 403
+
+
+def test_post_hoc_review_is_for_seniors(client, moderator_login, senior_login):
+    assert client.get("/api/v1/posthoc", headers=bearer(moderator_login.api_key)).status_code == 403
+    assert client.get("/api/v1/posthoc", headers=bearer(senior_login.api_key)).json() == {"cases": []}

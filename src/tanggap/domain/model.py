@@ -144,6 +144,8 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "appeal": {S.ACTIONED: S.APPEALED, S.CLOSED: S.APPEALED},
     "uphold": {S.APPEALED: S.UPHELD},
     "reverse": {S.APPEALED: S.REVERSED},
+    # An automatic block that a human's post-hoc review finds wrong.
+    "reverse_automatic": {S.DECIDED: S.REVERSED, S.ACTIONED: S.REVERSED},
 }
 OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
                          S.DECIDED, S.APPEALED})
@@ -510,6 +512,25 @@ class Case(RecordsEvents):
     def _close_without_platform(self, decision: Decision, actor: str) -> None:
         if not decision.action.needs_platform:
             self.step("close", decision.decided_at, actor, reason=decision.reason)
+
+    # --- post-hoc review of automatic decisions -----------------------------------------
+
+    def review_automatic(self, reviewer_id: str, confirm: bool, reason: str, at: datetime,
+                         actor: str, automatic_actor_id: str) -> Decision:
+        """A person confirms or reverses what a rule decided without one (e.g. a verified
+        hash-bank match); the decision records who looked."""
+        decision = self.decision
+        if decision is None or decision.decided_by != automatic_actor_id:
+            raise InvalidTransition("only automatic decisions get a post-hoc review")
+        if decision.approved_by is not None:
+            raise InvalidTransition("this automatic decision was already reviewed")
+        decision.approved_by, decision.approved_at = reviewer_id, as_utc(at)
+        if confirm:
+            self._record("automatic_decision_confirmed", actor, decision_id=decision.id, reason=reason)
+        else:
+            decision.status = DecisionStatus.REVERSED
+            self.step("reverse_automatic", at, actor, decision_id=decision.id, reason=reason)
+        return decision
 
     # --- enforcement and appeals --------------------------------------------------------
 

@@ -14,6 +14,7 @@ from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
 from tanggap.domain.model import Case, CaseState
 from tanggap.platforms.interface import Platform, PlatformError
 from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
+from tanggap.services.signals import media_signals, record_signals
 from tanggap.store.tables import cases, order_targets, orders
 from tanggap.store.uow import Store, UnitOfWork
 
@@ -124,7 +125,8 @@ def decide_order(uow_factory, order_id: str, request: DecisionRequest, confirmed
 
 
 def profile_cases(store: Store, platform: Platform, limit: int = 200) -> int:
-    """Fill in what routing and four-eyes need from the platform: language, subscribers."""
+    """Fill in what routing and four-eyes need from the platform (language, subscribers), and
+    match every media item of the channel's recent posts against the hash banks."""
     with store.uow(read_only=True) as uow:
         pending = uow.session.execute(
             select(cases.c.id, cases.c.target).where(cases.c.language.is_(None),
@@ -139,12 +141,15 @@ def profile_cases(store: Store, platform: Platform, limit: int = 200) -> int:
             if error.transient:  # try again next round
                 continue
             log.info("profile: not on the platform", extra={"case_id": case_id, "error": str(error)[:200]})
-            language, subscribers = "und", None
+            language, subscribers, matches = "und", None, []
         else:
-            language, subscribers = detect_language([p.text for p in posts] + [channel.title, channel.description]), channel.subscribers
+            language = detect_language([p.text for p in posts] + [channel.title, channel.description])
+            subscribers = channel.subscribers
+            matches = [signal for found in media_signals(store, platform, posts).values() for signal in found]
         with store.uow() as uow:
             case = uow.cases.get(case_id)
             case.language, case.subscribers = language, subscribers
+            record_signals(uow, case.id, matches, uow.clock.now())
             uow.commit()
         profiled += 1
     return profiled

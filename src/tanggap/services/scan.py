@@ -14,7 +14,6 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from tanggap.detect.banks.service import match_media
 from tanggap.detect.channel_risk import PostEvidence, channel_risk
 from tanggap.detect.evasion import ChannelProfile, likely_recreations, profile_of
 from tanggap.domain.access import SYSTEM
@@ -22,7 +21,9 @@ from tanggap.domain.model import Action, Case, CaseState, EnforcementStatus, Sou
 from tanggap.domain.signals import Signal
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, ChannelInfo, Platform, PlatformError
-from tanggap.services.signals import record_signals
+from tanggap.services.automatic import AutoBlockRule, auto_block, qualifying_match
+from tanggap.services.enforcement import carry_out
+from tanggap.services.signals import media_signals, record_signals
 from tanggap.store.tables import cases, enforcements
 from tanggap.store.uow import Store
 
@@ -63,6 +64,7 @@ class ScanSettings:
     page_size: int = 100
     max_channels: int | None = None
     media_per_channel: int = 5  # images fetched and hashed against the banks, newest first
+    auto_block: AutoBlockRule = AutoBlockRule()  # off unless configured
 
 
 @dataclass
@@ -72,6 +74,7 @@ class ScanReport:
     cases_opened: list[str] = field(default_factory=list)
     signals_added: int = 0
     hash_matches: int = 0  # media items that matched a hash bank
+    auto_blocked: list[str] = field(default_factory=list)
     recreations: int = 0
     errors: int = 0
 
@@ -99,7 +102,7 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     posts = [p for p in platform.recent_posts(target, settings.posts_per_channel) if not p.removed]
     report.posts += len(posts)
     scores = scorer.score_posts([p.text for p in posts]) if posts else []
-    matches = _hash_matches(store, platform, posts, settings.media_per_channel)
+    matches = media_signals(store, platform, posts, settings.media_per_channel)
     report.hash_matches += sum(len(found) for found in matches.values())
     evidence = [PostEvidence(p.platform_id, s.score, s.terms, tuple(matches.get(p.platform_id, ())))
                 for p, s in zip(posts, scores)]
@@ -116,25 +119,13 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     opened = open_proactive_case(store, target, signals, channel.subscribers)
     if opened:
         report.cases_opened.append(opened)
+        match = qualifying_match([m for p in evidence for m in p.hash_matches], settings.auto_block)
+        if match is not None:
+            outcome = auto_block(store, opened, match)
+            if outcome.enforcement_id:
+                carry_out(store, platform, outcome.enforcement_id)
+            report.auto_blocked.append(opened)
     report.signals_added += len(signals)
-
-
-def _hash_matches(store: Store, platform: Platform, posts, limit: int) -> dict[str, list[Signal]]:
-    """Each post's media against the hash banks: post id -> the matches that stand."""
-    if Capability.FETCH_MEDIA not in platform.capabilities or limit <= 0:
-        return {}
-    wanted = [(post.platform_id, ref) for post in posts for ref in post.media][:limit]
-    items = []
-    for post_id, ref in wanted:
-        try:
-            items.append((f"{post_id} {ref}", platform.media(ref)))
-        except PlatformError as error:
-            log.info("media not fetched", extra={"error": str(error)[:200]})
-    found: dict[str, list[Signal]] = {}
-    for match in match_media(store, items):
-        if match.signals:
-            found.setdefault(match.item_id.split(" ", 1)[0], []).extend(match.signals)
-    return found
 
 
 def open_proactive_case(store: Store, target: Target, signals: list[Signal], subscribers: int | None) -> str | None:

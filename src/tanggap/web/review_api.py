@@ -146,3 +146,28 @@ def audit_log(caller: Caller, request: Request, subject_type: str | None = None,
         return Response(buffer.getvalue(), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
     return {"events": rows}
+
+
+class PostHocIn(BaseModel):
+    confirm: bool
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+@router.get("/posthoc", summary="Automatic decisions awaiting a person's post-hoc review (seniors)")
+def posthoc_list(caller: Caller, request: Request):
+    from tanggap.services.automatic import awaiting_review
+
+    found = awaiting_review(request.app.state.ctx.store.uow(read_only=True), caller)
+    return {"cases": [case_json(c) for c in found]}
+
+
+@router.post("/cases/{case_id}/posthoc", summary="Confirm an automatic decision, or reverse it (unblocks)")
+def posthoc_review(case_id: str, body: PostHocIn, caller: Caller, request: Request):
+    from tanggap.services.automatic import review
+
+    ctx = request.app.state.ctx
+    unblock = review(ctx.store.uow(), case_id, body.confirm, body.reason, caller)
+    enforcement = enforce_now(ctx, unblock.id if unblock else None)
+    with ctx.store.uow(read_only=True) as uow:
+        state = str(uow.cases.get(case_id).state)
+    return {"case_id": case_id, "case_state": state, "enforcement": enforcement}
