@@ -15,11 +15,19 @@ TOKEN = "scan-test-token"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def platform_server(tmp_path_factory):
     db = tmp_path_factory.mktemp("platform") / "platform.db"
-    channels = seed_world(db, channels=40, seed=5)
+    seed_world(db, channels=40, seed=5)
     with BackgroundServer(create_platform_app(db, TOKEN)) as server, DemoPlatform(server.url, TOKEN) as platform:
-        yield platform, {c.username: c.kind for c in channels if c.username}
+        yield db, platform
+
+
+@pytest.fixture
+def world(platform_server):
+    """The same world for every test: blocks from an earlier test are undone by reseeding."""
+    db, platform = platform_server
+    channels = seed_world(db, channels=40, seed=5)
+    return platform, {c.username: c.kind for c in channels if c.username}
 
 
 @pytest.fixture(scope="module")
