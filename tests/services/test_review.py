@@ -138,3 +138,16 @@ def test_appeals_close_after_six_months(store, sla, clock, ministry, moderator):
     clock.advance(timedelta(days=190))
     with pytest.raises(InvalidTransition, match="6 months"):
         submit_appeal(store.uow(), "@old_decision", "Owner", "please", None, "public")
+
+
+def test_with_the_same_deadline_and_severity_the_stronger_signal_comes_first(store, sla, ministry, moderator):
+    from tanggap.domain.signals import Signal
+    from tanggap.services.signals import record_signals
+
+    weak, strong = ingest_order(store.uow(), sla, order_for(ministry, "@first_listed", "@second_listed"),
+                                ministry).case_ids
+    with store.uow() as uow:
+        record_signals(uow, strong, [Signal("hash:pdq", 0.95, "image matches a verified bank")], uow.clock.now())
+        record_signals(uow, weak, [Signal("lexicon", 0.3, "one medium term")], uow.clock.now())
+        uow.commit()
+    assert queued_ids(store, moderator)[:2] == [strong, weak]

@@ -369,6 +369,7 @@ class Case(RecordsEvents):
         self.subscribers: int | None = None  # from the platform; four-eyes rules look at it
         self.claimed_by: str | None = None
         self.lease_until: datetime | None = None
+        self.signal_strength = 0.0  # strongest detection signal; orders the queue after severity
         self.decisions: list[Decision] = []
 
     @classmethod

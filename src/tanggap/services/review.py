@@ -33,7 +33,8 @@ class QueueFilter:
 
 
 def queue(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -> list[Case]:
-    """Cases this person should work on, soonest deadline first, then most severe.
+    """Cases this person should work on, soonest deadline first, then most severe, then the
+    strongest detection signal.
 
     Moderators see cases in languages they read (Indonesian and Malay as one family) and cases
     whose language is unknown; seniors also see escalations and decisions awaiting approval.
@@ -61,7 +62,7 @@ def queue(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -
             linked = linked.where(orders.c.authority_id == wanted.authority_id)
         query = query.where(cases.c.id.in_(linked))
     query = query.order_by(cases.c.deadline_due_at.is_(None), cases.c.deadline_due_at,
-                           cases.c.severity, cases.c.created_at)
+                           cases.c.severity, cases.c.signal_strength.desc(), cases.c.created_at)
     return list(uow.session.scalars(query.limit(wanted.limit).offset(wanted.offset)))
 
 

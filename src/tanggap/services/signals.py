@@ -6,21 +6,24 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from tanggap.detect.banks.service import match_media
 from tanggap.domain.model import new_id
 from tanggap.domain.signals import Signal
 from tanggap.platforms.interface import Capability, Platform, PlatformError, Post
-from tanggap.store.tables import case_signals
+from tanggap.store.tables import case_signals, cases
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
 def record_signals(uow: UnitOfWork, case_id: str, signals: Sequence[Signal], at: datetime) -> None:
-    """Within the caller's unit of work (the caller commits)."""
+    """Within the caller's unit of work (the caller commits). The case keeps its strongest."""
     if signals:
+        strongest = max(s.strength for s in signals)
+        uow.session.execute(update(cases).where(cases.c.id == case_id, cases.c.signal_strength < strongest)
+                            .values(signal_strength=strongest))
         uow.session.execute(insert(case_signals), [
             {"id": new_id(), "case_id": case_id, "source": s.source, "strength": s.strength,
              "explanation": s.explanation[:4000], "details": s.details, "recorded_at": at} for s in signals])

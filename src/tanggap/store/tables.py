@@ -81,10 +81,13 @@ cases = Table(
     Column("subscribers", BigInteger),
     Column("claimed_by", String(26)),
     Column("lease_until", UTCDateTime),
+    # The strongest detection signal on the case: the queue's tie-breaker after severity.
+    Column("signal_strength", Float, nullable=False, server_default="0"),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
     # Serves the queue's ORDER BY without reading every open case (bench/console_latency.py).
     # The state list must name every state a queue may ask for, or PostgreSQL stops using it.
-    Index("ix_cases_queue", text("(deadline_due_at IS NULL)"), "deadline_due_at", "severity", "created_at",
+    Index("ix_cases_queue", text("(deadline_due_at IS NULL)"), "deadline_due_at", "severity",
+          text("signal_strength DESC"), "created_at",
           postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')")),
     # "Same channel" on the case page: target LIKE 'https://t.me/name/%' (C.UTF-8 is not C).
     Index("ix_cases_target_pattern", "target", postgresql_ops={"target": "varchar_pattern_ops"}),
