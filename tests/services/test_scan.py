@@ -122,3 +122,26 @@ def test_order_cases_get_their_channel_media_matched_when_profiled(store, sla, m
     matched = [case_id for case_id in receipt.case_ids
                if any(s["source"].startswith("hash:") for s in signals_for(store, case_id))]
     assert matched, "channels re-posting known releases carry hash-bank signals"
+
+
+def test_a_senior_reviews_automatic_blocks_in_the_console(store, world, scorer, make_client, senior_login):
+    from tanggap.detect.banks.service import create_bank, import_hash_list
+    from tanggap.platforms.demo_media import release_hash_list
+    from tanggap.services.automatic import AutoBlockRule
+    from tests.web.test_console import csrf_of, log_in
+
+    platform, _ = world
+    create_bank(store, "releases", "positive", verified=True)
+    import_hash_list(store, "releases", release_hash_list(), "csv")
+    report = scan(store, platform, scorer, ScanSettings(threshold=0.8, media_per_channel=10,
+                                                        auto_block=AutoBlockRule(True, 31)))
+    client = make_client(platform)
+    log_in(client, "budi", senior_login.password)
+    page = client.get("/console/approvals").text
+    case_id = report.auto_blocked[0]
+    assert f'action="/console/cases/{case_id}/posthoc"' in page
+    done = client.post(f"/console/cases/{case_id}/posthoc", follow_redirects=False,
+                       data={"verdict": "reverse", "reason": "quoted in a news report", "csrf_token": csrf_of(page)})
+    assert done.status_code == 303
+    with store.uow(read_only=True) as uow:
+        assert uow.cases.get(case_id).state == CaseState.REVERSED

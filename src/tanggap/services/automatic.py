@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
@@ -55,6 +56,7 @@ def awaiting_review(uow: UnitOfWork, by: Principal) -> list[Case]:
             decisions.c.decided_by == SYSTEM.id, decisions.c.approved_by.is_(None),
             decisions.c.status == DecisionStatus.EFFECTIVE)
         return list(uow.session.scalars(select(Case).where(cases.c.id.in_(automatic))
+                                        .options(selectinload(Case.decisions))
                                         .order_by(cases.c.updated_at)))
 
 

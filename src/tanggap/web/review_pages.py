@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, PermissionDenied
 from tanggap.domain.model import DECIDABLE_STATES, CaseState
+from tanggap.services.automatic import awaiting_review, review
 from tanggap.services.decisions import TAXONOMY, DecisionRequest, approve, reject_proposal
 from tanggap.services.orders import order_status
 from tanggap.services.review import QueueFilter, decide_order, queue
@@ -41,7 +42,24 @@ def approvals_page(request: Request):
         proposals = [(case, sla_badge(case, now), case.decision) for case in pending]
         questions = [(case, sla_badge(case, now), _escalation_note(uow, case.id)) for case in escalated]
         names = _user_names(uow, [d.decided_by for _, _, d in proposals])
-    return _page(request, "approvals.html", proposals=proposals, questions=questions, names=names)
+    automatic = [(case, case.decision) for case in awaiting_review(ctx.store.uow(read_only=True), me)]
+    return _page(request, "approvals.html", proposals=proposals, questions=questions, names=names,
+                 automatic=automatic)
+
+
+@router.post("/console/cases/{case_id}/posthoc")
+def posthoc_form(request: Request, case_id: str, verdict: Annotated[str, Form()], reason: Annotated[str, Form()],
+                 csrf_token_field: Annotated[str, Form(alias="csrf_token")]):
+    """Post-hoc review of an automatic block: confirm it, or reverse it (which unblocks)."""
+    me = _staff(request)
+    _check_form(request, csrf_token_field)
+    ctx = request.app.state.ctx
+    try:
+        unblock = review(ctx.store.uow(), case_id, verdict == "confirm", reason, me)
+    except DomainError as error:
+        return _refused(request, error)
+    enforce_now(ctx, unblock.id if unblock else None)
+    return RedirectResponse("/console/approvals", 303)
 
 
 def _escalation_note(uow, case_id: str) -> str | None:
