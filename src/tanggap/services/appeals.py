@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
-from tanggap.domain.model import Action, Appeal, AppealStatus, Enforcement, Scope
+from tanggap.domain.model import Appeal, AppealStatus
 from tanggap.domain.targets import parse_target
+from tanggap.services.decisions import undo_block
 from tanggap.store.tables import appeals
 from tanggap.store.uow import UnitOfWork
 
@@ -61,11 +62,7 @@ def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, 
         case = uow.cases.get_for_update(appeal.case_id)
         decision = case.decision
         case.resolve_appeal(appeal, by.id, reverse, reason.strip(), uow.clock.now(), by.actor)
-        enforcement = None
-        if reverse and decision.action is Action.BLOCK:  # undo on the platform
-            enforcement = uow.enforcements.add(Enforcement(
-                case.id, decision.id, Action.UNBLOCK, Scope(), case.target,
-                idempotency_key=f"tanggap-unblock-{appeal.id}", created_at=uow.clock.now()))
+        enforcement = undo_block(uow, case, decision, f"tanggap-unblock-{appeal.id}") if reverse else None
         outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state),
                                 enforcement.id if enforcement else None)
         uow.commit()

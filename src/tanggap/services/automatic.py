@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
-from tanggap.domain.model import Action, Case, DecisionStatus, Enforcement, Scope
+from tanggap.domain.model import Case, DecisionStatus, Enforcement
 from tanggap.domain.signals import Signal
-from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
+from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide, undo_block
 from tanggap.store.tables import cases, decisions
 from tanggap.store.uow import Store, UnitOfWork
 
@@ -70,10 +70,6 @@ def review(uow: UnitOfWork, case_id: str, confirm: bool, reason: str, by: Princi
         if case is None:
             raise NotFound(f"no case {case_id}")
         decision = case.review_automatic(by.id, confirm, reason.strip(), uow.clock.now(), by.actor, SYSTEM.id)
-        unblock = None
-        if not confirm and decision.action is Action.BLOCK:
-            unblock = uow.enforcements.add(Enforcement(
-                case.id, decision.id, Action.UNBLOCK, Scope(), case.target,
-                idempotency_key=f"tanggap-posthoc-{decision.id}", created_at=uow.clock.now()))
+        unblock = None if confirm else undo_block(uow, case, decision, f"tanggap-posthoc-{decision.id}")
         uow.commit()
         return unblock

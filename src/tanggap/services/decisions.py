@@ -100,6 +100,14 @@ def _enforcement_for(uow: UnitOfWork, case: Case, decision: Decision) -> Enforce
         idempotency_key=f"tanggap-{decision.id}", created_at=uow.clock.now()))
 
 
+def undo_block(uow: UnitOfWork, case: Case, decision: Decision, key: str) -> Enforcement | None:
+    """When a block is overturned (appeal, post-hoc review), the unblock that goes with it."""
+    if decision.action is not Action.BLOCK:
+        return None
+    return uow.enforcements.add(Enforcement(case.id, decision.id, Action.UNBLOCK, Scope(), case.target,
+                                            idempotency_key=key, created_at=uow.clock.now()))
+
+
 def _case(uow: UnitOfWork, case_id: str, lock: bool = False) -> Case:
     case = uow.cases.get_for_update(case_id) if lock else uow.cases.get(case_id)
     if case is None:
