@@ -20,6 +20,23 @@ import uvicorn
 DEFAULT_HOST = "127.0.0.1"
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound and listening before any thread starts (port 0: a free one), so the
+    port is known at once and early connections wait in the backlog."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only when it
+    # sees TCP, and without it every keep-alive answer waits 40 ms on Nagle + delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class BackgroundServer:
     """A uvicorn server in a daemon thread; a context manager that starts and stops it."""
 
@@ -55,17 +72,7 @@ class BackgroundServer:
     def start(self) -> BackgroundServer:
         if self._thread is not None:
             raise RuntimeError("a BackgroundServer starts once; make a new one")
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        # proto=IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only when it
-        # sees TCP, and without it every keep-alive answer waits 40 ms on Nagle + delayed ACK.
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-        except OSError:
-            sock.close()
-            raise
-        sock.listen(128)  # already listening: early connections wait in the backlog
+        sock = listening_socket(self.host, self.port)
         self._socket = sock
         self.port = sock.getsockname()[1]
         self._thread = threading.Thread(target=self._serve, name=f"uvicorn:{self.port}",

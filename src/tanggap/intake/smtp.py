@@ -34,6 +34,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tanggap.config import Settings
+from tanggap.serving import listening_socket
 from tanggap.services.intake import InboundReceipt, receive_raw
 from tanggap.store.uow import Store
 
@@ -125,15 +126,7 @@ class SmtpListener:
     def start(self) -> SmtpListener:
         if self._thread is not None:
             raise RuntimeError("an SmtpListener starts once; make a new one")
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((self.host, self.port))
-            sock.listen(128)  # already listening: early connections wait in the backlog
-        except OSError:
-            sock.close()
-            raise
+        sock = listening_socket(self.host, self.port)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
         ready = threading.Event()
