@@ -90,6 +90,38 @@ class SignalType(ABC):
         return f"hash:{cls.name}"
 
 
+class FileDigestSignalType(SignalType):
+    """An exact digest of a file's bytes (MD5, SHA-256): matches only the identical file.
+    A subclass names threatexchange's signal class and the digest's length."""
+
+    hex_length: ClassVar[int]
+    label: ClassVar[str]  # "an MD5", for messages
+    empty_file: ClassVar[str]  # the digest of zero bytes: what every failed download hashes to
+
+    @classmethod
+    @abstractmethod
+    def threatexchange_signal(cls): ...
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        normalised = cls.threatexchange_signal().validate_signal_str(check_hex(value, cls.hex_length, cls.label))
+        if normalised == cls.empty_file:
+            raise ValueError(f"the {cls.label.split(' ', 1)[1]} of an empty file matches every failed download")
+        return normalised
+
+    @classmethod
+    def hash_media(cls, media: bytes) -> MediaHash:
+        if not media:
+            return MediaHash(cls.name, None, "empty file")
+        return MediaHash(cls.name, cls.threatexchange_signal().hash_from_bytes(media))
+
+    @classmethod
+    def build_index(cls, values: Sequence[str]) -> HashIndex:
+        from tanggap.detect.banks.index import ExactIndex
+
+        return ExactIndex(values)
+
+
 _REGISTRY: dict[str, type[SignalType]] = {}
 _SPELLINGS: dict[str, type[SignalType]] = {}
 _discovered = False

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from tanggap.detect.banks.model import MediaHash
-from tanggap.detect.banks.signals import HashIndex, SignalType, check_hex
-
-EMPTY_FILE = "d41d8cd98f00b204e9800998ecf8427e"
+from tanggap.detect.banks.signals import FileDigestSignalType
 
 
-class Md5SignalType(SignalType):
+class Md5SignalType(FileDigestSignalType):
     name = "md5"
     aliases = frozenset({"hash_md5", "video_md5", "hash_video_md5", "file_md5", "photo_md5"})
+    hex_length = 32
+    label = "an MD5"
+    empty_file = "d41d8cd98f00b204e9800998ecf8427e"
 
     @classmethod
-    def validate(cls, value: str) -> str:
+    def threatexchange_signal(cls):
         from threatexchange.signal_type.md5 import VideoMD5Signal
 
-        normalised = VideoMD5Signal.validate_signal_str(check_hex(value, 32, "an MD5"))
-        if normalised == EMPTY_FILE:
-            raise ValueError("the MD5 of an empty file matches every failed download")
-        return normalised
-
-    @classmethod
-    def hash_media(cls, media: bytes) -> MediaHash:
-        from threatexchange.signal_type.md5 import VideoMD5Signal
-
-        if not media:
-            return MediaHash(cls.name, None, "empty file")
-        return MediaHash(cls.name, VideoMD5Signal.hash_from_bytes(media))
-
-    @classmethod
-    def build_index(cls, values: Sequence[str]) -> HashIndex:
-        from tanggap.detect.banks.index import ExactIndex
-
-        return ExactIndex(values)
+        return VideoMD5Signal
