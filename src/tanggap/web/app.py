@@ -15,6 +15,7 @@ from tanggap.config import Settings
 from tanggap.platforms.interface import Platform
 from tanggap.store.uow import Store
 from tanggap.web import api, appeal_pages, audit_pages, console, intake_pages, problems, review_api, review_pages
+from tanggap.web import i18n
 from tanggap.web.context import AppContext
 from tanggap.web.metrics import Metrics
 
@@ -27,6 +28,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key_value(),
                        session_cookie="tanggap_session", same_site="strict",
                        https_only=settings.secure_cookies, max_age=12 * 3600)
+    app.add_middleware(i18n.LocaleMiddleware)
     problems.install(app)
     app.include_router(api.router)
     app.include_router(review_api.router)

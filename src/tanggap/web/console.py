@@ -30,12 +30,14 @@ from tanggap.services.review import queue as personal_queue
 from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
 from tanggap.store.tables import appeals, authorities, cases, decisions, order_targets, orders, users
+from tanggap.web import i18n
 from tanggap.web.api import enforce_now
 from tanggap.web.auth import csrf_ok, csrf_token, session_principal
 from tanggap.web.problems import STATUS_FOR
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")  # autoescapes .html
+i18n.install(templates.env)
 templates.env.filters["wib"] = lambda moment: format_wib(moment) if moment else "—"
 templates.env.filters["wib_time"] = lambda moment: in_wib(moment).strftime("%H:%M WIB") if moment else "—"
 AMBER_UNDER_S, RED_UNDER_S = 3600, 1800
