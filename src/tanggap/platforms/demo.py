@@ -47,6 +47,7 @@ class DemoPlatform:
 
     name = "demo"
     capabilities = frozenset(Capability)
+    networks = frozenset({"telegram"})  # the demo platform is Telegram-shaped: t.me targets
 
     def __init__(self, base_url: str, token: str, timeout: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None):
