@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from tanggap.config import Settings
 
 DEFAULT_TIMEOUT_S = 10.0
+NETWORKS = frozenset({matrix_targets.NETWORK})
 MAX_POSTS = 100
 EVIDENCE_EVENTS = 100  # the newest events copied before a shutdown
 MEDIA_MESSAGE_TYPES = {"m.image", "m.video", "m.file", "m.audio"}
@@ -87,7 +88,7 @@ class MatrixPlatform:
     """Talks to Synapse at ``homeserver_url`` as a server admin (``admin_token``)."""
 
     name = "matrix"
-    networks = frozenset({matrix_targets.NETWORK})
+    networks = NETWORKS
     capabilities = frozenset({Capability.BLOCK_GLOBAL, Capability.REMOVE_POST,
                               Capability.LIST_PUBLIC, Capability.FETCH_MEDIA})
     unblock_refusal = UNBLOCK_REFUSAL

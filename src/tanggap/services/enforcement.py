@@ -17,6 +17,7 @@ from tanggap.domain.access import SYSTEM
 from tanggap.domain.model import Action, EnforcementStatus, Scope
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
+from tanggap.platforms.registry import PlatformRegistry, capabilities_for
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -92,14 +93,34 @@ def _call_with_retries(platform, action, target, scope, key, retry, sleep):
 
 
 def _perform(platform: Platform, action: Action, target: Target, scope: Scope, key: str) -> EnforcementResult:
+    # Ask the adapter that serves this target (several platforms may be configured); an action
+    # it cannot do fails for good, with its reason, instead of being tried.
+    capabilities = capabilities_for(platform, target)
     match action:
         case Action.BLOCK:
             needed = Capability.BLOCK_GLOBAL if scope.is_global else Capability.BLOCK_IN_COUNTRY
-            if needed not in platform.capabilities:
-                raise PlatformError(f"platform {platform.name} cannot {needed.value}", transient=False)
+            if needed not in capabilities:
+                raise PlatformError(f"platform {platform.name} cannot {needed.value} on {target}",
+                                    transient=False)
             return platform.block(target, scope, key)
         case Action.UNBLOCK:
+            if Capability.UNBLOCK not in capabilities:
+                refusal = getattr(_serving(platform, target), "unblock_refusal", None)
+                raise PlatformError(refusal or f"platform {platform.name} cannot unblock {target}",
+                                    transient=False)
             return platform.unblock(target, key)
         case Action.REMOVE_POST:
+            if Capability.REMOVE_POST not in capabilities:
+                raise PlatformError(f"platform {platform.name} cannot remove a post on {target}",
+                                    transient=False)
             return platform.remove_post(target, key)
     raise PlatformError(f"action {action} is not supported on {platform.name}", transient=False)
+
+
+def _serving(platform: Platform, target: Target) -> Platform | None:
+    if isinstance(platform, PlatformRegistry):
+        try:
+            return platform.for_target(target)
+        except PlatformError:
+            return None
+    return platform
