@@ -197,9 +197,12 @@ class MatrixPlatform:
         done = self._finished_shutdown(room_id)
         if done is not None:
             return self._shutdown_result(room_id, done, already_done=True, evidence=None)
+        running = self._running_shutdown(room_id)
+        if running is not None:  # an earlier attempt started it (its answer was lost): wait
+            return self._shutdown_result(room_id, self._wait_for_shutdown(running),
+                                         already_done=True, evidence=None)
         evidence = self.evidence(ref.channel_target)
-        delete_id = self._running_shutdown(room_id) or self._start_shutdown(room_id)
-        status = self._wait_for_shutdown(delete_id)
+        status = self._wait_for_shutdown(self._start_shutdown(room_id))
         return self._shutdown_result(room_id, status, already_done=False, evidence=evidence)
 
     def unblock(self, ref: Target, key: str) -> EnforcementResult:
