@@ -82,6 +82,17 @@ rc_reports: {{per_second: 1000, burst_count: 1000}}
 """
 
 
+def _die_with_parent() -> None:
+    """Linux: the homeserver gets SIGTERM when the test process dies, even by SIGKILL."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def synapse_installed() -> bool:
     return SYNAPSE_PYTHON.exists()
 
@@ -109,6 +120,7 @@ class SeededRoom:
     members: int
     event_ids: list[str] = field(default_factory=list)  # text and image posts, oldest first
     image_event_ids: list[str] = field(default_factory=list)
+    image_mxcs: list[str] = field(default_factory=list)
     image_bytes: bytes = b""
 
     @property
@@ -155,7 +167,8 @@ class Synapse:
         self._log = (self.directory / "synapse.log").open("wb")
         self._process = subprocess.Popen(
             [str(SYNAPSE_PYTHON), "-m", "synapse.app.homeserver", "-c", str(config)],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=self.directory)
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=self.directory,
+            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.startup_timeout_s
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -222,8 +235,9 @@ class Synapse:
         for text in texts:
             room.event_ids.append(self.send_text(owner, room_id, text))
         if image is not None:
-            event_id = self.send_image(owner, room_id, image)
+            event_id, mxc = self.send_image(owner, room_id, image)
             room.event_ids.append(event_id)
+            room.image_mxcs.append(mxc)
             room.image_event_ids.append(event_id)
             room.image_bytes = image
         return room
@@ -235,17 +249,17 @@ class Synapse:
         answer.raise_for_status()
         return answer.json()["event_id"]
 
-    def send_image(self, user: MatrixUser, room_id: str, image: bytes) -> str:
+    def send_image(self, user: MatrixUser, room_id: str, image: bytes) -> tuple[str, str]:
         upload = self.call(user, "POST", "/_matrix/media/v3/upload", content=image,
                            params={"filename": "poster.png"}, headers={"Content-Type": "image/png"})
         upload.raise_for_status()
         answer = self.call(user, "PUT", f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}"
                            f"/send/m.room.message/{uuid.uuid4().hex}",
                            json={"msgtype": "m.image", "body": "poster.png",
-                                 "url": upload.json()["content_uri"],
+                                 "url": (mxc := upload.json()["content_uri"]),
                                  "info": {"mimetype": "image/png", "size": len(image)}})
         answer.raise_for_status()
-        return answer.json()["event_id"]
+        return answer.json()["event_id"], mxc
 
 
 def png_bytes(seed: int) -> bytes:

@@ -6,6 +6,7 @@ after the platform has confirmed, and a failed enforcement stays `pending` for t
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from tanggap.domain.model import Action, EnforcementStatus, Scope
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
 from tanggap.platforms.registry import PlatformRegistry, capabilities_for
+from tanggap.store.platform_evidence import keep_evidence
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,8 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         case = uow.cases.get_for_update(enforcement.case_id)
         now = uow.clock.now()
         if result is not None:
-            enforcement.confirm(result.reference, now, SYSTEM.actor, tries)
+            evidence = _keep_evidence(uow, result, now)
+            enforcement.confirm(result.reference, now, SYSTEM.actor, tries, evidence=evidence)
             case.enforced(enforcement, SYSTEM.actor)
         else:
             enforcement.attempt_failed(str(error), now, permanent=not error.transient,
@@ -64,6 +67,15 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         uow.commit()
         return EnforcementOutcome(enforcement_id, enforcement.status, tries,
                                   None if result else str(error))
+
+
+def _keep_evidence(uow, result: EnforcementResult, now) -> str | None:
+    """The platform's copy of what it acted on (taken before acting), kept by its SHA-256."""
+    copied = result.detail.get("evidence")
+    if not copied:
+        return None
+    content = json.dumps(copied, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return keep_evidence(uow, content, now)
 
 
 def carry_out_pending(store: Store, platform: Platform, retry: RetryPolicy = RetryPolicy(),
