@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 import httpx
 
+from tanggap.domain.errors import InvalidTarget
 from tanggap.domain.model import Scope
 from tanggap.domain.targets import Target, TargetKind
 from tanggap.platforms import matrix_targets
@@ -162,18 +163,24 @@ class MatrixPlatform:
             answer.append(_channel_info(room["room_id"], room, bool(blocked.get("block")), None))
         return answer
 
-    def event_reports(self, after: int = 0, limit: int = 100) -> list[EventReport]:
-        """Users' reports of events, oldest first, from report id ``after`` on."""
+    def event_reports(self, offset: int = 0, limit: int = 100) -> tuple[list[EventReport], int | None]:
+        """Users' reports of events, oldest first, and the offset of the next page (None: no more)."""
         answer = self._call("GET", "/_synapse/admin/v1/event_reports",
-                            params={"from": after, "limit": limit, "dir": "f"})
+                            params={"from": offset, "limit": limit, "dir": "f"})
         reports = []
         for report in answer.get("event_reports", []):
+            try:
+                target = matrix_targets.event(report["room_id"], report["event_id"])
+            except (KeyError, InvalidTarget):  # an id this adapter cannot name: skip, never guess
+                continue
             reports.append(EventReport(
-                report_id=str(report["id"]),
-                target=matrix_targets.event(report["room_id"], report["event_id"]),
-                reason=str(report.get("reason") or ""), reporter=str(report.get("user_id") or ""),
-                received_at=_from_ms(report.get("received_ts")), score=report.get("score")))
-        return reports
+                report_id=str(report["id"]), target=target,
+                reason=str(report.get("reason") or "")[:2000],
+                reporter=str(report.get("user_id") or "")[:150],
+                received_at=_from_ms(report.get("received_ts")) or datetime.now(UTC),
+                score=report.get("score")))
+        next_token = answer.get("next_token")
+        return reports, (int(next_token) if next_token is not None else None)
 
     def evidence(self, ref: Target) -> dict[str, Any]:
         """A copy of what the room is: details, state and its newest events (before acting)."""
@@ -237,7 +244,8 @@ class MatrixPlatform:
 
     def post_message(self, room: str, text: str, key: str | None = None) -> str:
         """Post a plain-text message (e.g. the daily transparency sentence) to a room the
-        admin may post in; returns the event id. The same ``key`` posts only once."""
+        admin may post in; returns the event id. A retry with the same ``key`` soon after (Synapse
+        keeps transaction ids for about 30 minutes) posts nothing new."""
         room_id = self.room_id(matrix_targets.room(room))
         self._join(room_id)
         txn = _transaction_id(key or hashlib.sha256(f"{room_id}\n{text}\n{time.time_ns()}".encode()).hexdigest())
