@@ -28,13 +28,14 @@ NETWORK = "matrix"
 CANONICAL_PREFIX = "https://matrix.to/#/"
 # A server name: a DNS name or IPv4 address, or a bracketed IPv6 literal, with an optional port.
 SERVER = r"(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,253}[A-Za-z0-9])?)(?::[0-9]{1,5})?"
-# Opaque ids (room and event ids): unpadded base64 in either alphabet plus the characters older
-# room versions use. No "/", "#", "?", ":" or spaces, so a link's structure stays readable.
-OPAQUE = r"[A-Za-z0-9._=+~-]{1,255}"
+# Opaque ids (room and event ids): base64 in either alphabet (room versions 3+ and 12), letters
+# (older versions). No "/", "#", "?", ":", "." or spaces: a link's structure stays readable, and
+# a canonical form never ends in punctuation that cleaning a spelling would strip.
+OPAQUE = r"[A-Za-z0-9_=+~-]{1,255}"
 ROOM_ID = re.compile(rf"!(?P<opaque>{OPAQUE})(?::(?P<server>{SERVER}))?")
 # Alias localparts are loosely specified; refuse only what would break a link or a path.
 ALIAS = re.compile(rf"#(?P<localpart>[^\s:#/?!$@%\x00-\x1f]{{1,255}}):(?P<server>{SERVER})")
-EVENT_ID = re.compile(rf"\$(?P<opaque>[A-Za-z0-9._=+~/-]{{1,255}})(?::(?P<server>{SERVER}))?")
+EVENT_ID = re.compile(rf"\$(?P<opaque>[A-Za-z0-9_=+~/-]{{1,255}})(?::(?P<server>{SERVER}))?")
 USER_ID = re.compile(rf"@[^\s:]{{1,255}}:{SERVER}")
 MATRIX_TO_HOSTS = {"matrix.to"}
 ELEMENT_HOSTS = {"app.element.io", "develop.element.io", "staging.element.io"}
