@@ -20,7 +20,7 @@ if ! installed; then
     echo "installing matrix-synapse==$SYNAPSE_VERSION into $VENV (its own venv; AGPL, run as a process)"
     if ! { [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"; } \
        || ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-            "matrix-synapse==$SYNAPSE_VERSION"; then
+            -c scripts/synapse-constraints.txt "matrix-synapse==$SYNAPSE_VERSION"; then
         echo "warning: installing matrix-synapse failed; Matrix tests will be skipped" >&2
         exit 0
     fi
