@@ -140,7 +140,14 @@ def test_a_single_event_is_removed_and_its_room_stays(tanggap_on_matrix, store, 
     decided = http.post(f"/api/v1/cases/{case_id}/decision", headers=bearer(moderator),
                         json={"action": "remove_post", "reason": "terrorist propaganda image"})
     assert decided.status_code == 201, decided.text
-    assert decided.json()["enforcement"]["status"] == "confirmed"
+    enforcement = decided.json()["enforcement"]
+    assert enforcement["status"] == "confirmed"
+    with store.uow(read_only=True) as uow:
+        confirmed = next(e for e in events_for(uow.session, "enforcement", enforcement["enforcement_id"])
+                         if e.kind == "enforcement_confirmed")
+    copy = json.loads(http.get(f"/api/v1/evidence/{confirmed.payload['evidence']}",
+                               headers=bearer(moderator)).content)
+    assert copy["event"]["event_id"] == poster and copy["event"]["content"]["url"] == room.image_mxcs[0]
     room_path = quote(room.room_id, safe="")
     assert synapse.call(outsider, "POST", f"/_matrix/client/v3/join/{room_path}").status_code == 200
     event = synapse.call(outsider, "GET", f"/_matrix/client/v3/rooms/{room_path}/event/{quote(poster, safe='')}")

@@ -228,14 +228,18 @@ class MatrixPlatform:
             return EnforcementResult(reference=str(event["unsigned"]["redacted_because"].get("event_id", "")) or
                                      f"redacted:{ref.event_id}", already_done=True,
                                      detail=self._post_detail(room_id, ref.event_id, media))
+        copy = {"room_id": room_id, "target": ref.canonical, "taken_at": datetime.now(UTC).isoformat(),
+                "event": event}  # redaction empties the event's content: keep it first
+        # Redacting someone else's event needs the power to redact in that room: the admin
+        # account joins and makes itself room admin (members see both in the room's timeline).
         self._join_as_room_admin(room_id)
         answer = self._call("PUT", f"/_matrix/client/v3/rooms/{_path(room_id)}/redact/"
                             f"{_path(ref.event_id)}/{_transaction_id(key)}",
                             json={"reason": "removed under a takedown decision"})
-        for item in media:
+        for item in media:  # kept on the homeserver's disk, downloadable by nobody
             self.quarantine_media(item)
         return EnforcementResult(reference=str(answer["event_id"]),
-                                 detail=self._post_detail(room_id, ref.event_id, media))
+                                 detail={**self._post_detail(room_id, ref.event_id, media), "evidence": copy})
 
     def quarantine_media(self, reference: str) -> None:
         """Make one media item undownloadable for everyone (kept on disk as evidence)."""
@@ -317,7 +321,6 @@ class MatrixPlatform:
         self._call("POST", f"/_synapse/admin/v1/join/{_path(room_id)}", json={"user_id": self._whoami()})
 
     def _join_as_room_admin(self, room_id: str) -> None:
-        """Redacting someone else's event needs the power to redact in that room."""
         self._join(room_id)
         self._call("POST", f"/_synapse/admin/v1/rooms/{_path(room_id)}/make_room_admin",
                    json={"user_id": self._whoami()})
