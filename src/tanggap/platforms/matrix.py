@@ -25,7 +25,6 @@ in a message or a repr.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -508,7 +507,3 @@ def _post(event: dict[str, Any], room_id: str) -> Post:
         removed=_is_redacted(event),
     )
 
-
-def evidence_json(evidence: dict[str, Any]) -> bytes:
-    """The evidence copy as stable JSON bytes (for a content-addressed store)."""
-    return json.dumps(evidence, sort_keys=True, ensure_ascii=False, default=str).encode()
