@@ -17,10 +17,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tanggap demo $(ARGS)
 
-# Dovecot (IMAP tests) and Debian's Chromium (browser tests) come from apt when missing.
+# Dovecot (IMAP tests) and Debian's Chromium (browser tests) come from apt when missing;
+# Synapse (Matrix tests) goes into its own virtualenv, .synapse-venv (AGPL: run, never imported).
 system-deps:
 	bash scripts/system-deps.sh
 	bash scripts/browser-deps.sh
+	PYTHON=$(PYTHON) bash scripts/synapse-deps.sh
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -32,4 +34,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pdq_match.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) .synapse-venv var build *.egg-info

@@ -190,12 +190,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     import uvicorn
 
     from tanggap.logs import configure
-    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.platforms.loader import configured_platform
     from tanggap.web.app import create_app
 
     configure()
     settings = Settings()
-    platform = platform_from_settings(settings) if settings.platform_token else None
+    platform = configured_platform(settings)
     if platform is None:
         errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")
     app_instance = create_app(settings, platform=platform)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,9 +29,15 @@ class Settings(BaseSettings):
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
     transparency_timezone: str = "UTC"
-    platform: str = "demo"  # the module in tanggap.platforms that talks to it
+    # The module(s) in tanggap.platforms that talk to the platform(s): "demo", "matrix", or
+    # several, comma-separated ("demo,matrix"); each case goes to the one serving its target.
+    # In tanggap.toml also a table per platform: [platform.matrix] homeserver_url = ...
+    platform: str = "demo"
     platform_url: str = "http://127.0.0.1:8001"
     platform_token: str | None = None
+    # Matrix (Synapse): the homeserver's client URL and a server admin's access token.
+    matrix_homeserver_url: str | None = None
+    matrix_admin_token: SecretStr | None = None  # never printed or logged (repr shows ****)
     enforcement_attempts: int = 4
     enforcement_backoff_s: float = 0.5
     enforcement_timeout_s: float = 10.0
@@ -61,6 +69,26 @@ class Settings(BaseSettings):
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     category_aliases: dict[str, str] = Field(default_factory=lambda: DEFAULT_CATEGORY_ALIASES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _platform_tables(cls, values: Any) -> Any:
+        """``[platform.matrix]`` / ``[platform.demo]`` tables in tanggap.toml: the names
+        configured, and each table's keys as ``<name>_<key>`` settings (the environment wins)."""
+        if not isinstance(values, dict) or not isinstance(values.get("platform"), dict):
+            return values
+        values = dict(values)
+        tables = values.pop("platform")
+        values["platform"] = ",".join(tables)
+        for name, table in tables.items():
+            prefix = "platform" if name == "demo" else name  # the demo's are platform_url/_token
+            for key, value in (table or {}).items():
+                values.setdefault(f"{prefix}_{key}", value)
+        return values
+
+    @property
+    def platform_names(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.platform.split(",") if name.strip())
 
     @classmethod
     def settings_customise_sources(

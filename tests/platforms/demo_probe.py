@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tanggap.domain.targets import Target
 from tanggap.platforms.demo import DemoPlatform
 from tanggap.platforms.seed import SeededChannel
 
@@ -34,6 +35,15 @@ class DemoWorldProbe:
     def private_channel(self) -> SeededChannel:
         return next(c for c in self.channels if c.username is None)
 
+    def newest_post_ids(self, channel: SeededChannel, count: int) -> list[str]:
+        return [str(post_id) for post_id in sorted(channel.post_ids, reverse=True)[:count]]
+
+    def missing_channel(self) -> Target:
+        return Target.channel("tidak_ada_channel_ini")
+
+    def missing_post(self, channel: SeededChannel) -> Target:
+        return channel.post_target(max(channel.post_ids) + 1000)
+
     # -- what viewers see
 
     def visible_to(self, channel: SeededChannel, country: str) -> bool:
@@ -51,7 +61,7 @@ class DemoWorldProbe:
 
     # -- what the platform did, and making it fail
 
-    def actions_with_key(self, key: str) -> list[dict[str, Any]]:
+    def actions_with_key(self, key: str, channel: SeededChannel | None = None) -> list[dict[str, Any]]:
         answer = self._http.get("/admin/actions", params={"idempotency_key": key},
                                 headers=self._admin)
         answer.raise_for_status()

@@ -337,16 +337,18 @@ class Enforcement(RecordsEvents):
                      attempts=self.attempts, case_id=self.case_id)
 
     def confirm(self, platform_reference: str | None, at: datetime, actor: str,
-                tries: int = 1) -> bool:
+                tries: int = 1, evidence: str | None = None) -> bool:
+        """``evidence``: the SHA-256 of the copy the platform took before acting, if any."""
         if self.status is EnforcementStatus.CONFIRMED:
             return False
         self.attempts += tries
         self.status = EnforcementStatus.CONFIRMED
         self.platform_reference = platform_reference
         self.confirmed_at = self.updated_at = as_utc(at)
+        extra = {"evidence": evidence} if evidence else {}
         self._record("enforcement_confirmed", actor, action=str(self.action),
                      scope=self.scope.as_json(), case_id=self.case_id,
-                     platform_reference=platform_reference)
+                     platform_reference=platform_reference, **extra)
         return True
 
 

@@ -3,11 +3,17 @@
 Canonical forms (DESIGN.md): ``https://t.me/<username>``, ``https://t.me/<username>/<post>``,
 ``https://t.me/c/<id>/<post>``, ``https://t.me/+<invite>``. Usernames are lowercased (Telegram
 resolves them case-insensitively); invite hashes keep their case (they are case-sensitive).
+
+Other platforms contribute their own spellings and canonical forms through
+:func:`register_spellings` (Matrix: ``tanggap/platforms/matrix_targets.py``); the t.me logic
+below stays the default. A target says which network it belongs to (``Target.network``), and
+that is how a case is routed to the platform adapter that serves it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -67,6 +73,10 @@ class Target:
     post_id: int | None = None
     internal_id: int | None = None
     invite_hash: str | None = None
+    # Which network's entity this is ("telegram": the t.me forms above; others contributed).
+    network: str = "telegram"
+    room: str | None = None  # Matrix: "!id[:server]" or "#alias:server"
+    event_id: str | None = None  # Matrix: "$id[:server]" for a single event (a post)
 
     @classmethod
     def channel(cls, username: str) -> Target:
@@ -106,10 +116,25 @@ class Target:
         """The channel an entity lives in, where the link names it (posts by username)."""
         if self.kind is TargetKind.POST and self.username:
             return Target.channel(self.username)
+        if self.kind is TargetKind.POST and self.network != "telegram":
+            return parse_target(self.canonical.rsplit("/", 1)[0])
         return self
 
     def __str__(self) -> str:
         return self.canonical
+
+
+# Spelling parsers contributed by platforms: each returns a Target for a spelling it
+# recognises, None for one it does not, and raises InvalidTarget for one of its own that is
+# broken. Tried in registration order before the t.me rules (after the fast t.me path).
+SpellingParser = Callable[[str], "Target | None"]
+_CONTRIBUTED_SPELLINGS: list[SpellingParser] = []
+
+
+def register_spellings(parser: SpellingParser) -> None:
+    """Let a platform's own spellings be parsed (idempotent: registering twice adds nothing)."""
+    if parser not in _CONTRIBUTED_SPELLINGS:
+        _CONTRIBUTED_SPELLINGS.append(parser)
 
 
 def parse_target(spelling: str) -> Target:
@@ -125,6 +150,9 @@ def parse_target(spelling: str) -> Target:
         if simple["post"]:
             return Target.post(simple["name"], int(simple["post"]))
         return Target.channel(simple["name"])
+    for contributed in _CONTRIBUTED_SPELLINGS:
+        if (target := contributed(text)) is not None:
+            return target
     if text.startswith("@"):
         return Target.channel(text[1:])
     if USERNAME.fullmatch(text):  # a bare handle in a structured list of targets

@@ -1,4 +1,5 @@
-"""``tanggap platform``: run and seed the built-in demo platform."""
+"""``tanggap platform``: run and seed the built-in demo platform; take reports from and post to
+the configured platform(s) (Matrix)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 platform_app = typer.Typer(
-    help="The built-in demo platform: a small Telegram-like service with a trust-and-safety API.",
+    help="The built-in demo platform (a small Telegram-like service with a trust-and-safety API), "
+         "and what Tanggap takes from or posts to the configured platform(s).",
     no_args_is_help=True,
 )
 console = Console()
@@ -76,3 +78,50 @@ def seed(
     for channel in examples:
         console.print(f"  e.g. {channel.target}  ({channel.kind}, {channel.subscribers:,} subscribers)",
                       markup=False, highlight=False)
+
+
+@platform_app.command()
+def reports() -> None:
+    """Take users' reports from the configured platform(s) (Matrix event reports) as user
+    reports: each opens or joins the case of the reported event. Running it again adds nothing."""
+    from tanggap.config import Settings
+    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.platforms.registry import PlatformRegistry
+    from tanggap.services.platform_reports import import_platform_reports
+    from tanggap.store.uow import Store
+
+    settings = Settings()
+    platform = platform_from_settings(settings)
+    adapters = platform.platforms if isinstance(platform, PlatformRegistry) else (platform,)
+    store = Store(settings.database_url)
+    for adapter in adapters:
+        outcome = import_platform_reports(store, adapter)
+        console.print(f"{adapter.name}: {outcome.seen} reports seen, {outcome.imported} new, "
+                      f"{len(outcome.cases_opened)} cases opened", markup=False, highlight=False)
+
+
+@platform_app.command("post-transparency")
+def post_transparency(
+    room: Annotated[str, typer.Option(help="The Matrix room to post in (#alias:server or !id:server); "
+                                           "the admin account must be allowed to post there.")],
+    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: yesterday).")] = None,
+) -> None:
+    """Post the daily transparency sentence to a Matrix room (a retry soon after posts it once)."""
+    from datetime import date, timedelta
+
+    from tanggap.config import Settings
+    from tanggap.platforms.matrix import from_settings
+    from tanggap.services.transparency import daily_counts
+    from tanggap.store.uow import Store
+
+    settings = Settings()
+    try:
+        when = date.fromisoformat(day) if day else date.today() - timedelta(days=1)
+    except ValueError:
+        error_console.print(f"[red]--date must be YYYY-MM-DD[/], not {day!r}")
+        raise typer.Exit(2) from None
+    counts = daily_counts(Store(settings.database_url).uow(read_only=True), when,
+                          settings.transparency_timezone)
+    with from_settings(settings) as matrix:
+        event_id = matrix.post_message(room, counts.sentence, key=f"transparency:{when.isoformat()}")
+    console.print(f"posted to {room}: {counts.sentence} ({event_id})", markup=False, highlight=False)

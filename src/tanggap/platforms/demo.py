@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from tanggap.config import Settings
 
 DEFAULT_TIMEOUT_S = 10.0
+NETWORKS = frozenset({"telegram"})  # the demo platform is Telegram-shaped: t.me targets
 MAX_POSTS = 100  # the server's page limit
 
 
@@ -47,6 +48,7 @@ class DemoPlatform:
 
     name = "demo"
     capabilities = frozenset(Capability)
+    networks = NETWORKS
 
     def __init__(self, base_url: str, token: str, timeout: float = DEFAULT_TIMEOUT_S,
                  transport: httpx.BaseTransport | None = None):

@@ -32,6 +32,11 @@ class ChannelInfo:
     blocked_globally: bool = False
     blocked_countries: tuple[str, ...] = ()
     invite_hash: str | None = None
+    # The channel as a target, where the platform's channels are not t.me usernames (Matrix).
+    target: Target | None = None
+    # Platform-specific facts worth showing a moderator: (name, value) pairs (Matrix: creator,
+    # join rules, room version ...). Attacker-influenced: escape wherever shown.
+    facts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,9 @@ class TargetNotFound(PlatformError):
 class Platform(Protocol):
     name: str
     capabilities: frozenset[Capability]
+    # The target networks it serves ("telegram" for t.me targets, "matrix" ...): how a case is
+    # routed to its platform when several are configured (see registry.py).
+    networks: frozenset[str]
 
     def channel(self, ref: Target) -> ChannelInfo: ...
 

@@ -6,6 +6,7 @@ after the platform has confirmed, and a failed enforcement stays `pending` for t
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from tanggap.domain.access import SYSTEM
 from tanggap.domain.model import Action, EnforcementStatus, Scope
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
+from tanggap.platforms.registry import PlatformRegistry, capabilities_for
+from tanggap.store.platform_evidence import keep_evidence
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -53,7 +56,8 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         case = uow.cases.get_for_update(enforcement.case_id)
         now = uow.clock.now()
         if result is not None:
-            enforcement.confirm(result.reference, now, SYSTEM.actor, tries)
+            evidence = _keep_evidence(uow, result, now)
+            enforcement.confirm(result.reference, now, SYSTEM.actor, tries, evidence=evidence)
             case.enforced(enforcement, SYSTEM.actor)
         else:
             enforcement.attempt_failed(str(error), now, permanent=not error.transient,
@@ -63,6 +67,15 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         uow.commit()
         return EnforcementOutcome(enforcement_id, enforcement.status, tries,
                                   None if result else str(error))
+
+
+def _keep_evidence(uow, result: EnforcementResult, now) -> str | None:
+    """The platform's copy of what it acted on (taken before acting), kept by its SHA-256."""
+    copied = result.detail.get("evidence")
+    if not copied:
+        return None
+    content = json.dumps(copied, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return keep_evidence(uow, content, now)
 
 
 def carry_out_pending(store: Store, platform: Platform, retry: RetryPolicy = RetryPolicy(),
@@ -92,14 +105,34 @@ def _call_with_retries(platform, action, target, scope, key, retry, sleep):
 
 
 def _perform(platform: Platform, action: Action, target: Target, scope: Scope, key: str) -> EnforcementResult:
+    # Ask the adapter that serves this target (several platforms may be configured); an action
+    # it cannot do fails for good, with its reason, instead of being tried.
+    capabilities = capabilities_for(platform, target)
     match action:
         case Action.BLOCK:
             needed = Capability.BLOCK_GLOBAL if scope.is_global else Capability.BLOCK_IN_COUNTRY
-            if needed not in platform.capabilities:
-                raise PlatformError(f"platform {platform.name} cannot {needed.value}", transient=False)
+            if needed not in capabilities:
+                raise PlatformError(f"platform {platform.name} cannot {needed.value} on {target}",
+                                    transient=False)
             return platform.block(target, scope, key)
         case Action.UNBLOCK:
+            if Capability.UNBLOCK not in capabilities:
+                refusal = getattr(_serving(platform, target), "unblock_refusal", None)
+                raise PlatformError(refusal or f"platform {platform.name} cannot unblock {target}",
+                                    transient=False)
             return platform.unblock(target, key)
         case Action.REMOVE_POST:
+            if Capability.REMOVE_POST not in capabilities:
+                raise PlatformError(f"platform {platform.name} cannot remove a post on {target}",
+                                    transient=False)
             return platform.remove_post(target, key)
     raise PlatformError(f"action {action} is not supported on {platform.name}", transient=False)
+
+
+def _serving(platform: Platform, target: Target) -> Platform | None:
+    if isinstance(platform, PlatformRegistry):
+        try:
+            return platform.for_target(target)
+        except PlatformError:
+            return None
+    return platform

@@ -98,7 +98,7 @@ def scan(store: Store, platform: Platform, scorer: PostScorer, settings: ScanSet
 
 
 def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, blocked, report) -> None:
-    target = Target.channel(channel.username)
+    target = channel.target or Target.channel(channel.username)  # Matrix rooms name themselves
     posts = [p for p in platform.recent_posts(target, settings.posts_per_channel) if not p.removed]
     report.posts += len(posts)
     scores = scorer.score_posts([p.text for p in posts]) if posts else []
@@ -154,7 +154,7 @@ def _public_channels(platform: Platform, settings: ScanSettings) -> Iterator[Cha
         if not page:
             return
         for channel in page:
-            if channel.blocked_globally or not channel.username:
+            if channel.blocked_globally or not (channel.username or channel.target):
                 continue
             yield channel
             seen += 1

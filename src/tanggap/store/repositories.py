@@ -172,6 +172,12 @@ class Reports(Repository):
     def for_case(self, case_id: str) -> Sequence[Report]:
         return self.session.scalars(select(Report).where(Report.case_id == case_id)).all()
 
+    def exists(self, target: Target, reporter: str, received_at: datetime) -> bool:
+        """The same reporter's report of the same entity at the same moment: already taken."""
+        return self.session.scalar(select(Report.id).where(
+            Report.target == target, Report.reporter == reporter,
+            Report.received_at == received_at).limit(1)) is not None
+
 
 class Decisions(Repository):
     entity = Decision

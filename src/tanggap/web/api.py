@@ -13,6 +13,8 @@ from tanggap.domain.access import Permission, Principal
 from tanggap.domain.clock import format_wib
 from tanggap.domain.errors import NotFound, PermissionDenied
 from tanggap.domain.model import CaseState, OrderDraft
+from tanggap.platforms.offered import require_offered
+from tanggap.platforms.registry import split_unserved
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import carry_out
 from tanggap.services.orders import ingest_order, order_status, parse_targets
@@ -52,6 +54,8 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
     if caller.kind != "authority":
         raise PermissionDenied("orders are submitted with an authority's API key")
     targets, spellings, rejected = parse_targets(body.targets)
+    targets, spellings, unserved = split_unserved(targets, spellings, ctx.networks)
+    rejected = rejected + unserved
     draft = OrderDraft(
         authority_id=caller.id, reference=body.reference, category=body.category,
         jurisdiction=body.jurisdiction or caller.jurisdiction or "", legal_basis=body.legal_basis,
@@ -123,6 +127,7 @@ def get_case(case_id: str, caller: Caller, request: Request):
 @router.post("/cases/{case_id}/decision", status_code=201, summary="Decide a case (moderators)")
 def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Request, response: Response):
     ctx = request.app.state.ctx
+    require_offered_on_case(ctx, case_id, body.action, body.scope)
     outcome = decide(ctx.store.uow(), case_id, DecisionRequest(
         body.action, body.reason, body.scope, body.legal_basis, body.note, body.reason_code), caller)
     if outcome.repeated:
@@ -134,6 +139,15 @@ def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Reque
         state = str(uow.cases.get(case_id).state)
     return {"case_id": case_id, "decision_id": outcome.decision_id, "repeated": outcome.repeated,
             "case_state": state, "awaiting_approval": outcome.awaiting_approval, "enforcement": enforcement}
+
+
+def require_offered_on_case(ctx, case_id: str, action: str, scope) -> None:
+    """422 for a decision the case's platform cannot carry out (a missing case: decide says 404)."""
+    with ctx.store.uow(read_only=True) as uow:
+        case = uow.cases.get(case_id)
+        target = case.target if case is not None else None
+    if target is not None:
+        require_offered(ctx.platform, target, action, scope)
 
 
 def enforce_now(ctx, enforcement_id: str | None) -> dict | None:

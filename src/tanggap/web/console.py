@@ -22,6 +22,7 @@ from tanggap.domain.model import (
     DECIDABLE_STATES, Appeal, AuditDraft, Case, Decision, DecisionStatus, Source,
 )
 from tanggap.platforms.interface import PlatformError
+from tanggap.platforms.offered import offered_actions
 from tanggap.services.accounts import login
 from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
 from tanggap.services.escalation import escalate
@@ -31,7 +32,7 @@ from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
 from tanggap.store.tables import appeals, authorities, cases, decisions, order_targets, orders, users
 from tanggap.web import i18n
-from tanggap.web.api import enforce_now
+from tanggap.web.api import enforce_now, require_offered_on_case
 from tanggap.web.auth import csrf_ok, csrf_token, session_principal
 from tanggap.web.problems import STATUS_FOR
 
@@ -275,16 +276,22 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         uow.record(AuditDraft("case_viewed", "case", case.id, me.actor))
         uow.commit()
     legal_basis = next((o.legal_basis for o in view["orders"] if o.legal_basis), "")
+    offered = offered_actions(ctx.platform, case.target)
     return _page(
         request, "case.html", status_code=status_code, **view, history=history, names=names,
         actor_names=actor_names, channel=channel, posts=posts, platform_error=platform_error,
         badge=sla_badge(case, now), claim_state=_claim_state(case, me, now, names),
         can_decide=me.can(Permission.DECIDE) and case.state in DECIDABLE_STATES,
         can_approve=me.can(Permission.APPROVE), proposal=_proposal(case),
-        form_actions=FORM_ACTIONS, reasons=list(TAXONOMY), error=error,
+        form_actions=_form_actions(offered), offered=offered, reasons=list(TAXONOMY), error=error,
         suggested_reason=REASON_FOR_CATEGORY.get(case.category or "", "terrorist_content"),
         entered=entered or {"legal_basis": legal_basis or ""},
         signals=signals_for(request.app.state.ctx.store, case_id))
+
+
+def _form_actions(offered: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """Only what the case's platform can do (and escalation, which is not a platform action)."""
+    return tuple((value, label) for value, label in FORM_ACTIONS if value in offered or value == ESCALATE)
 
 
 def _proposal(case: Case) -> Decision | None:
@@ -364,8 +371,10 @@ def decide_form(request: Request, case_id: str, action: Annotated[str, Form()],
             escalate(ctx.store.uow(), case_id, note, me)
             _notify(request, "Escalated: a senior will look at it (need more information).")
             return RedirectResponse("/console/queue", 303)
+        decision_scope = _scope(scope, scope_kind, countries)
+        require_offered_on_case(ctx, case_id, action, decision_scope)
         outcome = decide(ctx.store.uow(), case_id, DecisionRequest(
-            action, _reason_text(reason, reason_code), _scope(scope, scope_kind, countries),
+            action, _reason_text(reason, reason_code), decision_scope,
             legal_basis.strip() or None, note.strip() or None, reason_code or None), me)
     except PermissionDenied as error:
         return _refused(request, error)

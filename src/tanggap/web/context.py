@@ -19,5 +19,14 @@ class AppContext:
     metrics: Metrics
 
     @property
+    def networks(self) -> frozenset[str]:
+        """The target networks a configured platform serves: orders for others are refused."""
+        if self.platform is not None:
+            return frozenset(getattr(self.platform, "networks", frozenset({"telegram"})))
+        from tanggap.platforms.loader import served_networks
+
+        return served_networks(self.settings)
+
+    @property
     def retry(self) -> RetryPolicy:
         return RetryPolicy(self.settings.enforcement_attempts, self.settings.enforcement_backoff_s)

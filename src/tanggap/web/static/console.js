@@ -47,6 +47,11 @@ if (form) {
   if (form.dataset.post === "1") {
     shortcuts.r = { label: "Remove post", fill: () => { action.value = "remove_post"; reason.value = suggested; } };
   }
+  // Only what the case's platform can do is offered (the server refuses the rest with 422).
+  const offered = (form.dataset.offered || "").split(" ");
+  if (!offered.includes("block")) delete shortcuts.b;
+  if (!offered.includes("block_in_country")) delete shortcuts.i;
+  if (!offered.includes("remove_post")) delete shortcuts.r;
 
   if (form.hasAttribute("data-shortcuts")) document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
