@@ -1,0 +1,40 @@
+"""Every transport, for real: the embedded one on the test store, NATS JetStream on the local
+server (127.0.0.1:4222, started for every session and CI run) under a prefix of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+from ulid import ULID
+
+from tanggap.bus.embedded import EmbeddedTransport
+from tanggap.bus.nats import NatsTransport
+
+NATS_URL = os.environ.get("TANGGAP_TEST_NATS_URL", "nats://127.0.0.1:4222")
+TRANSPORTS = ["embedded", "nats"]
+
+
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request, store, loop):
+    if request.param == "embedded":
+        transport = EmbeddedTransport(store, lease_s=0.3, poll_s=0.01)
+        loop.run_until_complete(transport.start())
+        yield transport
+        return
+    transport = NatsTransport(NATS_URL, prefix=f"test{str(ULID()).lower()}", ack_wait_s=1.0)
+    try:
+        loop.run_until_complete(asyncio.wait_for(transport.start(), 5))
+    except Exception as error:
+        pytest.fail(f"NATS JetStream at {NATS_URL} is not reachable: {error}")
+    yield transport
+    loop.run_until_complete(transport.delete_streams())
+    loop.run_until_complete(transport.close())
