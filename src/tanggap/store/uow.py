@@ -6,8 +6,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tanggap.domain.clock import Clock, SystemClock
-from tanggap.domain.events import Event
-from tanggap.domain.model import AuditDraft, RecordsEvents
+from tanggap.domain.events import DecisionTaken, EnforcementRequested, Event
+from tanggap.domain.model import AuditDraft, Decision, Enforcement, RecordsEvents
 from tanggap.store import outbox
 from tanggap.store import repositories as repos
 from tanggap.store.audit_log import append_events
@@ -84,6 +84,7 @@ class UnitOfWork:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         drafts, sources = self._collect_events()
+        self._raise_domain_events()
         self.session.flush()
         now = self.clock.now()
         append_events(self.session, drafts, now)
@@ -93,6 +94,15 @@ class UnitOfWork:
         for entity in sources:
             entity.events.clear()
         self.extra_events = []
+
+    def _raise_domain_events(self) -> None:
+        """Every new decision and every new enforcement is an event for the bus, whichever use
+        case made it (a decision, an approval, a reversal, an automatic block)."""
+        for entity in list(self.session.new):
+            if isinstance(entity, Decision):
+                self.outgoing.append(DecisionTaken(entity.case_id, entity.id))
+            elif isinstance(entity, Enforcement):
+                self.outgoing.append(EnforcementRequested(entity.id))
 
     def rollback(self) -> None:
         self.session.rollback()
