@@ -3,7 +3,7 @@ banks, roll the channel's risk up and open a `proactive` case when it crosses th
 
 Runs inside `tanggap worker scan` processes (any number, on any machine) that share a consumer
 group; a post delivered twice (a worker killed before its ack) is recognised by its platform,
-post id and content hash and changes nothing the second time.
+channel, post id and content hash and changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -119,3 +119,31 @@ class StreamScanner:
         with self.store.uow() as uow:
             stream.set_channel_risk(uow.session, platform, channel, risk.score, case_id)
             uow.commit()
+
+
+def posts_of_platform(platform, media: DirectoryMedia | None, max_channels: int | None = None,
+                      posts_per_channel: int = 20) -> list[PostSeen]:
+    """The post stream a platform would publish, read from its public channels (for platforms
+    that cannot publish events themselves, the demo and the load test)."""
+    from tanggap.platforms.interface import PlatformError
+    from tanggap.services.scan import ScanSettings, _public_channels
+
+    events = []
+    for channel in _public_channels(platform, ScanSettings(max_channels=max_channels)):
+        for post in platform.recent_posts(Target.channel(channel.username), posts_per_channel):
+            if post.removed:
+                continue
+            digests = []
+            for reference in post.media if media is not None else ():
+                try:
+                    digests.append(media.put(platform.media(reference)))
+                except PlatformError:
+                    continue
+            events.append(PostSeen(platform.name, channel.username, post.platform_id, post.text,
+                                   tuple(digests), subscribers=channel.subscribers))
+    return events
+
+
+def message_id(post: PostSeen) -> str:
+    """The post's identity on the stream: a re-publish of the same content is a duplicate."""
+    return f"{post.platform}:{post.channel}:{post.post_id}:{content_hash(post)}"

@@ -46,7 +46,8 @@ Index("ix_outbox_pending", outbox.c.available_at, outbox.c.id,
 Index("ix_outbox_unrelayed", outbox.c.id,
       postgresql_where=text("relayed_at IS NULL"), sqlite_where=text("relayed_at IS NULL"))
 
-# A post scanned from the stream, once per (platform, post, content): the key that makes an
+# A post scanned from the stream, once per (platform, channel, post, content) — post ids are
+# per channel, as on Telegram: the key that makes an
 # at-least-once stream exactly-once in effect.
 scanned_posts = Table(
     "scanned_posts", metadata,
@@ -60,7 +61,7 @@ scanned_posts = Table(
     Column("hash_matches", Integer, nullable=False, server_default="0"),
     Column("scanned_at", UTCDateTime, nullable=False),
     Column("worker", String(80), nullable=False),
-    UniqueConstraint("platform", "post_id", "content_hash", name="uq_scanned_posts_key"),
+    UniqueConstraint("platform", "channel", "post_id", "content_hash", name="uq_scanned_posts_key"),
 )
 Index("ix_scanned_posts_channel", scanned_posts.c.platform, scanned_posts.c.channel, scanned_posts.c.score)
 

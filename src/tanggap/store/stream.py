@@ -19,12 +19,12 @@ def _insert(session: Session, table):
 
 
 def record_scanned(session: Session, rows: Sequence[dict], now: datetime) -> list[dict]:
-    """Insert the scanned posts not seen before (by platform, post id, content hash) and count
+    """Insert the scanned posts not seen before (by platform, channel, post id, content hash) and count
     them into their channels, in the caller's transaction; returns the rows that were new. A
     redelivered post inserts nothing and counts nothing: exactly once in effect."""
     if not rows:
         return []
-    key = ("platform", "post_id", "content_hash")
+    key = ("platform", "channel", "post_id", "content_hash")
     statement = _insert(session, scanned_posts).values(list(rows)).on_conflict_do_nothing(
         index_elements=list(key)).returning(*(scanned_posts.c[name] for name in key))
     new_keys = {tuple(row) for row in session.execute(statement).all()}
@@ -62,6 +62,6 @@ def totals(session: Session) -> dict[str, int]:
     """What the database says was scanned (the load test counts from here, not from workers)."""
     scanned = session.execute(select(func.count()).select_from(scanned_posts)).scalar_one()
     distinct = session.execute(select(func.count()).select_from(
-        select(scanned_posts.c.platform, scanned_posts.c.post_id).distinct().subquery())).scalar_one()
+        select(scanned_posts.c.platform, scanned_posts.c.channel, scanned_posts.c.post_id).distinct().subquery())).scalar_one()
     counted = session.execute(select(func.coalesce(func.sum(stream_channels.c.posts), 0))).scalar_one()
     return {"rows": scanned, "distinct_posts": distinct, "counted_in_channels": int(counted)}

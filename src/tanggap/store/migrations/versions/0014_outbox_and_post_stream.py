@@ -58,7 +58,7 @@ def upgrade() -> None:
         sa.Column('scanned_at', UTCDateTime(), nullable=False),
         sa.Column('worker', sa.String(80), nullable=False),
         sa.PrimaryKeyConstraint('id', name='pk_scanned_posts'),
-        sa.UniqueConstraint('platform', 'post_id', 'content_hash', name='uq_scanned_posts_key'),
+        sa.UniqueConstraint('platform', 'channel', 'post_id', 'content_hash', name='uq_scanned_posts_key'),
     )
     op.create_index('ix_scanned_posts_channel', 'scanned_posts', ['platform', 'channel', 'score'])
     op.create_table(
