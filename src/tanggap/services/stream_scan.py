@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tanggap.detect.banks.service import match_media
-from tanggap.detect.channel_risk import PostEvidence, channel_risk
+from tanggap.detect.channel_risk import POST_SCORE_FLOOR, PostEvidence, channel_risk
 from tanggap.domain.events import Event, PostSeen
 from tanggap.domain.model import new_id
 from tanggap.domain.signals import Signal
@@ -84,13 +84,20 @@ class StreamScanner:
                      "terms": list(score.terms), "hash_matches": len(matches.get(post.post_id, ())),
                      "scanned_at": now, "worker": self.worker} for post, score in zip(posts, scores)]
             new_rows = stream.record_scanned(uow.session, rows, now)
+            risky = sorted({(row["platform"], row["channel"]) for row in new_rows
+                            if row["score"] >= POST_SCORE_FLOOR or row["hash_matches"]})
+            to_open = [found for key in risky if (found := self._roll_up(uow, key, posts, matches))]
             uow.commit()
         subscribers = {(post.platform, post.channel): post.subscribers for post in posts}
-        for platform, channel in sorted({(row["platform"], row["channel"]) for row in new_rows
-                                         if row["score"] >= 0.5 or row["hash_matches"]}):
-            hash_signals = [signal for post in posts if (post.platform, post.channel) == (platform, channel)
-                            for signal in matches.get(post.post_id, ())]
-            self._roll_up(platform, channel, hash_signals, subscribers.get((platform, channel)))
+        for (platform, channel), risk in to_open:
+            signals = [Signal("channel_risk", risk.score, f"channel risk {risk.score:.2f} (post stream, "
+                              f"{self.scorer.name})", {"explanation": list(risk.explanation)}), *risk.signals]
+            case_id = open_proactive_case(self.store, Target.channel(channel), signals,
+                                          subscribers.get((platform, channel)))
+            if case_id:
+                with self.store.uow() as uow:
+                    stream.set_channel_risk(uow.session, platform, channel, risk.score, case_id)
+                    uow.commit()
 
     def _media_matches(self, posts: Sequence[PostSeen]) -> dict[str, list[Signal]]:
         if self.media is None:
@@ -103,23 +110,22 @@ class StreamScanner:
                 found.setdefault(match.item_id.split(" ", 1)[0], []).extend(match.signals)
         return found
 
-    def _roll_up(self, platform: str, channel: str, hash_signals: list[Signal], subscribers: int | None) -> None:
-        with self.store.uow(read_only=True) as uow:
-            strongest = stream.strongest_posts(uow.session, platform, channel, self.settings.evidence_posts)
-            state = stream.channel_state(uow.session, platform, channel)
+    def _roll_up(self, uow, key: tuple[str, str], posts, matches):
+        """The channel's risk from its strongest scanned posts (and this batch's hash matches),
+        kept on its row; returns (key, risk) when a case should be opened for it."""
+        platform, channel = key
+        state = stream.channel_state(uow.session, platform, channel)
+        if state and state["case_id"]:
+            return None  # a case is open already: the moderator has it
+        strongest = stream.strongest_posts(uow.session, platform, channel, self.settings.evidence_posts)
         evidence = [PostEvidence(row["post_id"], row["score"], tuple(row["terms"])) for row in strongest]
+        hash_signals = tuple(signal for post in posts if (post.platform, post.channel) == key
+                             for signal in matches.get(post.post_id, ()))
         if hash_signals:
-            evidence.append(PostEvidence("media", None, (), tuple(hash_signals)))
+            evidence.append(PostEvidence("media", None, (), hash_signals))
         risk = channel_risk(evidence)
-        case_id = None
-        if risk.score >= self.settings.threshold and not (state and state["case_id"]):
-            signals = [Signal("channel_risk", risk.score, f"channel risk {risk.score:.2f} (post stream, "
-                              f"{self.scorer.name})", {"explanation": list(risk.explanation)}), *risk.signals]
-            case_id = open_proactive_case(self.store, Target.channel(channel), signals, subscribers)
-        with self.store.uow() as uow:
-            stream.set_channel_risk(uow.session, platform, channel, risk.score, case_id)
-            uow.commit()
-
+        stream.set_channel_risk(uow.session, platform, channel, risk.score, None)
+        return (key, risk) if risk.score >= self.settings.threshold else None
 
 def posts_of_platform(platform, media: DirectoryMedia | None, max_channels: int | None = None,
                       posts_per_channel: int = 20) -> list[PostSeen]:
