@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 
 import pytest
 from ulid import ULID
@@ -16,11 +17,37 @@ NATS_URL = os.environ.get("TANGGAP_TEST_NATS_URL", "nats://127.0.0.1:4222")
 TRANSPORTS = ["embedded", "nats"]
 
 
+class ThreadLoop:
+    """An event loop in a thread of its own: the browser tests' Playwright keeps a loop running
+    in the main thread for the whole session, where asyncio.run would refuse to start."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run_until_complete(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+
+
+def run_async(coroutine):
+    runner = ThreadLoop()
+    try:
+        return runner.run_until_complete(coroutine)
+    finally:
+        runner.close()
+
+
 @pytest.fixture
 def loop():
-    loop = asyncio.new_event_loop()
-    yield loop
-    loop.close()
+    runner = ThreadLoop()
+    yield runner
+    runner.close()
 
 
 @pytest.fixture(params=TRANSPORTS)

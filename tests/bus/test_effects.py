@@ -24,7 +24,7 @@ from tanggap.serving import BackgroundServer
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order
 from tests.builders import order_for
-from tests.bus.conftest import NATS_URL, TRANSPORTS
+from tests.bus.conftest import NATS_URL, TRANSPORTS, run_async
 from tests.conftest import bearer
 
 TOKEN = "bus-test-token"
@@ -60,8 +60,6 @@ def bus_settings(request, settings, platform_server):
                                       "nats_prefix": prefix, "platform_url": platform_server.url,
                                       "platform_token": TOKEN, "bus_lease_s": 2.0})
     if request.param == "nats":
-        import asyncio
-
         from tanggap.bus.nats import NatsTransport
 
         async def cleanup():
@@ -69,7 +67,7 @@ def bus_settings(request, settings, platform_server):
             await transport.start()
             await transport.delete_streams()
             await transport.close()
-        asyncio.run(cleanup())
+        run_async(cleanup())
 
 
 def wait_for(predicate, timeout_s=30.0):
@@ -141,3 +139,11 @@ def test_a_worker_killed_mid_effect_and_restarted_enforces_exactly_once(store, s
             first.kill()
     actions = admin.get("/admin/actions", params={"idempotency_key": key}).json()["actions"]
     assert len(actions) == 1  # acted once, though asked twice
+
+
+def test_metrics_show_the_lag_of_the_effects(client, store, sla, ministry, moderator, propaganda):
+    receipt = ingest_order(store.uow(), sla, order_for(ministry, f"@{propaganda[0].username}"), ministry)
+    decide(store.uow(), receipt.case_ids[0], DecisionRequest("block", "propaganda", "global"), moderator)
+    metrics = client.get("/metrics").text
+    assert 'tanggap_outbox_waiting{subject="enforcement.requested"} 1.0' in metrics
+    assert "tanggap_outbox_dead_letters 0.0" in metrics

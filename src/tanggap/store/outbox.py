@@ -149,7 +149,13 @@ def dead_letters(session: Session) -> list[dict]:
 
 
 def backlog(session: Session, now: datetime) -> dict[str, int]:
-    """What is waiting, per subject: the embedded transport's lag for /metrics."""
+    """What is waiting to be handed over, per subject: to an embedded worker, or to the external
+    broker by the relay (the lag in /metrics)."""
     rows = session.execute(select(outbox.c.subject, func.count()).where(
-        outbox.c.done_at.is_(None), outbox.c.dead_at.is_(None)).group_by(outbox.c.subject)).all()
+        outbox.c.done_at.is_(None), outbox.c.dead_at.is_(None), outbox.c.relayed_at.is_(None))
+        .group_by(outbox.c.subject)).all()
     return {subject: count for subject, count in rows}
+
+
+def dead_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(outbox).where(outbox.c.dead_at.is_not(None))).scalar_one()
