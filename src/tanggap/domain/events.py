@@ -40,32 +40,6 @@ class EnforcementRequested(Event):
 
 
 @dataclass(frozen=True)
-class OrderReceived(Event):
-    subject: ClassVar[str] = "order.received"
-    order_id: str
-
-
-@dataclass(frozen=True)
-class OrderSettled(Event):
-    subject: ClassVar[str] = "order.settled"
-    order_id: str
-
-
-@dataclass(frozen=True)
-class CaseViewed(Event):
-    subject: ClassVar[str] = "case.viewed"
-    case_id: str
-    actor: str
-
-
-@dataclass(frozen=True)
-class AppealResolved(Event):
-    subject: ClassVar[str] = "appeal.resolved"
-    appeal_id: str
-    enforcement_id: str | None = None
-
-
-@dataclass(frozen=True)
 class PostSeen(Event):
     """A post on a platform was created or edited (the post stream)."""
     subject: ClassVar[str] = "post.seen"
@@ -80,7 +54,7 @@ class PostSeen(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.subject: cls for cls in
-    (DecisionTaken, EnforcementRequested, OrderReceived, OrderSettled, CaseViewed, AppealResolved, PostSeen)
+    (DecisionTaken, EnforcementRequested, PostSeen)
 }
 
 
