@@ -130,8 +130,9 @@ def moderator(store):
 
 @pytest.fixture
 def settings(tmp_path, store_url):
+    # effects=inline: the web tests see the enforcement at once; tests/bus covers the workers.
     return Settings(database_url=store_url, var_dir=tmp_path / "var", secret_key="test-secret",
-                    enforcement_backoff_s=0.01)
+                    enforcement_backoff_s=0.01, effects="inline")
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ def _mount_optional(module: str, attribute: str, name: str) -> None:
 
 
 _mount_optional("tanggap.platforms.cli", "platform_app", "platform")
+_mount_optional("tanggap.bus.cli", "worker_app", "worker")
 _mount_optional("tanggap.intake.cli", "intake_app", "intake")
 _mount_optional("tanggap.detect.banks.cli", "bank_app", "bank")
 _mount_optional("tanggap.detect.cli", "model_app", "model")
@@ -185,7 +186,9 @@ def scan_command(
 
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000,
-          intake_worker: Annotated[bool, typer.Option(help="also parse stored e-mail and send replies")] = True):
+          intake_worker: Annotated[bool, typer.Option(help="also parse stored e-mail and send replies")] = True,
+          effects_workers: Annotated[int, typer.Option(
+              help="effects workers in this process (0 when `tanggap worker effects` runs elsewhere)")] = 1):
     """Serve the API (/api/v1, docs at /docs) and the console."""
     import uvicorn
 
@@ -207,9 +210,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         from tanggap.intake.worker import IntakeWorker, mailer_from_settings
 
         worker = IntakeWorker(app_instance.state.ctx.store, settings, mailer_from_settings(settings)).start()
+    effects = None
+    if platform is not None and settings.effects == "worker" and effects_workers > 0:
+        from tanggap.bus.runner import BackgroundWorkers, transport_from_settings
+        from tanggap.bus.runner import effects_workers as make_effects_workers
+
+        store = app_instance.state.ctx.store
+        effects = BackgroundWorkers(store, transport_from_settings(settings, store),
+                                    make_effects_workers(store, platform, settings, effects_workers)).start()
     try:
         uvicorn.run(app_instance, host=host, port=port, log_config=None)
     finally:
+        if effects:
+            effects.stop()
         sweeper.stop()
         if worker:
             worker.stop()

@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     # (then a senior reviews each such decision). Off by default.
     scan_auto_block_verified: bool = False
     scan_auto_block_max_pdq_distance: int = 0
+    # Side effects (enforcement, …) run in workers fed by the transactional outbox: `worker` (the
+    # default: `tanggap serve` starts them in-process unless told not to) or `inline` (inside the
+    # request, as before the bus; kept for tests that want the effect at once).
+    effects: str = "worker"
+    bus: str = "embedded"  # embedded (the outbox table is the queue) | nats (JetStream)
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_prefix: str = "tanggap"
+    bus_max_attempts: int = 8  # then the message goes to the dead letters
+    bus_lease_s: float = 60.0  # a message taken by a worker that died is delivered again after this
     secure_cookies: bool = False  # True behind HTTPS in production
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES

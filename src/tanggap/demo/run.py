@@ -33,6 +33,7 @@ from tanggap.services.review import profile_cases
 from tanggap.services.transparency import daily_counts
 from tanggap.store.migrate import upgrade
 from tanggap.store.uow import Store
+from tanggap.bus.runner import BackgroundWorkers, effects_workers, transport_from_settings
 from tanggap.web.app import create_app
 
 DEMO_DIR = Path("var/demo")
@@ -79,6 +80,9 @@ def run_demo(console: Console, serve: bool, channels: int, port: int, platform_p
     platform = DemoPlatform(platform_server.url, token)
     api_server = BackgroundServer(create_app(settings, store=store, platform=platform),
                                   port=port if serve else 0).start()
+    # Decisions are enforced by an effects worker from the outbox, as in `tanggap serve`.
+    effects = BackgroundWorkers(store, transport_from_settings(settings, store),
+                                effects_workers(store, platform, settings)).start()
     try:
         with httpx.Client(base_url=api_server.url, timeout=60) as http:
             orders = _send_orders(http, keys, world, console)
@@ -87,6 +91,7 @@ def run_demo(console: Console, serve: bool, channels: int, port: int, platform_p
             for_demo_moderator = {t["case_id"] for order in orders[:-1] for t in order["targets"]}
             decisions = _moderate(http, keys["moderator"].api_key, world, console, for_demo_moderator)
             _approve(http, keys["senior"].api_key, console)
+        _wait_for_effects(store, console)
         found = _proactive_scan(store, platform, console)
         visible = _check_public_view(platform_server.url, store, world)
         ok = _summary(console, store, settings, orders, decisions, visible, found, time.perf_counter() - started)
@@ -94,10 +99,24 @@ def run_demo(console: Console, serve: bool, channels: int, port: int, platform_p
             _serve_forever(console, api_server.url, platform_server.url, keys)
         return 0 if ok else 1
     finally:
+        effects.stop()
         api_server.stop()
         platform_server.stop()
         platform.close()
         store.dispose()
+
+
+def _wait_for_effects(store: Store, console: Console, timeout_s: float = 120.0) -> None:
+    """Until the effects worker has carried out every enforcement the decisions asked for."""
+    from tanggap.store import outbox
+    deadline = time.monotonic() + timeout_s
+    with console.status("the effects worker enforces the decisions"):
+        while time.monotonic() < deadline:
+            with store.uow(read_only=True) as uow:
+                waiting = outbox.backlog(uow.session, uow.clock.now()).get("enforcement.requested", 0)
+            if not waiting:
+                return
+            time.sleep(0.1)
 
 
 def _reset(folder: Path) -> None:

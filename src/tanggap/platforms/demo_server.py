@@ -686,6 +686,10 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
             injector.arm(plan.normalised())
             return injector.state()
 
+        @app.get("/admin/faults", dependencies=api)
+        def fault_state() -> dict[str, Any]:
+            return injector.state()
+
         @app.delete("/admin/faults", dependencies=api)
         def clear_faults() -> dict[str, Any]:
             injector.clear()

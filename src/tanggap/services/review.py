@@ -97,8 +97,12 @@ def expire_leases(store: Store) -> int:
     """Return cases whose reviewer went away to the queue (the sweep; queries also ignore them)."""
     with store.uow() as uow:
         now = uow.clock.now()
-        stale = uow.session.scalars(select(Case).where(
-            and_(cases.c.state == CaseState.IN_REVIEW, cases.c.lease_until <= now))).all()
+        query = select(Case).where(and_(cases.c.state == CaseState.IN_REVIEW, cases.c.lease_until <= now))
+        if uow.session.get_bind().dialect.name == "postgresql":
+            # Many sweepers (one per process) may run at once: each takes the rows no other holds.
+            # SQLite needs nothing: its writers are serialised by BEGIN IMMEDIATE.
+            query = query.with_for_update(skip_locked=True)
+        stale = uow.session.scalars(query).all()
         expired = sum(case.expire_lease(now, SYSTEM.actor) for case in stale)
         uow.commit()
     return expired

@@ -6,7 +6,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tanggap.domain.clock import Clock, SystemClock
-from tanggap.domain.model import AuditDraft, RecordsEvents
+from tanggap.domain.events import DecisionTaken, EnforcementRequested, Event
+from tanggap.domain.model import AuditDraft, Decision, Enforcement, RecordsEvents
+from tanggap.store import outbox
 from tanggap.store import repositories as repos
 from tanggap.store.audit_log import append_events
 from tanggap.store.engine import READ_ONLY, make_engine
@@ -45,6 +47,7 @@ class UnitOfWork:
         self.clock = clock
         self.read_only = read_only
         self.extra_events: list[AuditDraft] = []
+        self.outgoing: list[Event] = []
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._sessions()
@@ -58,6 +61,7 @@ class UnitOfWork:
         self.decisions = repos.Decisions(s)
         self.enforcements = repos.Enforcements(s)
         self.extra_events = []
+        self.outgoing = []
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -71,16 +75,34 @@ class UnitOfWork:
         """An audit event that belongs to no entity's state (a view, a login, a key issued)."""
         self.extra_events.append(draft)
 
+    def publish(self, event: Event) -> None:
+        """A domain event for the bus: written to the outbox by this transaction's commit, so
+        its side effects happen if and only if the change itself committed."""
+        self.outgoing.append(event)
+
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         drafts, sources = self._collect_events()
+        self._raise_domain_events()
         self.session.flush()
-        append_events(self.session, drafts, self.clock.now())
+        now = self.clock.now()
+        append_events(self.session, drafts, now)
+        outbox.append(self.session, self.outgoing, now)
         self.session.commit()
+        self.outgoing = []
         for entity in sources:
             entity.events.clear()
         self.extra_events = []
+
+    def _raise_domain_events(self) -> None:
+        """Every new decision and every new enforcement is an event for the bus, whichever use
+        case made it (a decision, an approval, a reversal, an automatic block)."""
+        for entity in list(self.session.new):
+            if isinstance(entity, Decision):
+                self.outgoing.append(DecisionTaken(entity.case_id, entity.id))
+            elif isinstance(entity, Enforcement):
+                self.outgoing.append(EnforcementRequested(entity.id))
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -151,10 +151,11 @@ def require_offered_on_case(ctx, case_id: str, action: str, scope) -> None:
 
 
 def enforce_now(ctx, enforcement_id: str | None) -> dict | None:
-    """Carry out an enforcement at once (retried with backoff) and say how it went."""
+    """Say how an enforcement stands. With `effects=worker` (the default) a worker carries it
+    out from the outbox, so the answer is `pending`; `inline` carries it out here, at once."""
     if not enforcement_id:
         return None
-    if ctx.platform is not None:
+    if ctx.platform is not None and ctx.settings.effects == "inline":
         if carry_out(ctx.store, ctx.platform, enforcement_id, ctx.retry).error:
             ctx.metrics.enforcement_failures.inc()
     with ctx.store.uow(read_only=True) as uow:

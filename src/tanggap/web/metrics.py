@@ -18,6 +18,7 @@ class Metrics:
         self.time_to_action = Histogram("tanggap_time_to_action_seconds", "Order receipt to platform confirmation",
                                         buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 86400), registry=self.registry)
         self.registry.register(_CaseCollector(store))
+        self.registry.register(_BusCollector(store))
 
 
 class _CaseCollector:
@@ -33,3 +34,24 @@ class _CaseCollector:
             cases.add_metric([state], count)
         yield cases
         yield GaugeMetricFamily("tanggap_open_cases_past_deadline", "Open cases past their legal deadline", value=breached)
+
+
+class _BusCollector:
+    """The bus's lag: outbox rows not yet handed to a worker (embedded) or to the broker (NATS),
+    and the dead letters that need a person."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def collect(self):
+        from tanggap.store import outbox
+
+        with self.store.uow(read_only=True) as uow:
+            waiting = outbox.backlog(uow.session, uow.clock.now())
+            dead = outbox.dead_count(uow.session)
+        lag = GaugeMetricFamily("tanggap_outbox_waiting", "Domain events not yet handed over, by subject",
+                                labels=["subject"])
+        for subject, count in sorted(waiting.items()):
+            lag.add_metric([subject], count)
+        yield lag
+        yield GaugeMetricFamily("tanggap_outbox_dead_letters", "Events that failed their last attempt", value=dead)
