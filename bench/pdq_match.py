@@ -99,10 +99,9 @@ def flip_bits(rng: np.random.Generator, hashes: np.ndarray, counts: np.ndarray) 
 def families_bank(rng: np.random.Generator, size: int) -> np.ndarray:
     """Half uniform, half families of near-duplicates (Zipf sizes, 2-40 bits from the centre)."""
     in_families = size // 2
-    sizes = []
-    while sum(sizes) < in_families:
-        sizes.append(int(min(rng.zipf(1.8), 2000)))
-    sizes[-1] -= sum(sizes) - in_families
+    sizes = np.minimum(rng.zipf(1.8, in_families), 2000)  # more than enough families
+    sizes = sizes[:int(np.searchsorted(np.cumsum(sizes), in_families)) + 1]
+    sizes[-1] -= int(sizes.sum()) - in_families
     centres = rng.integers(0, 256, (len(sizes), 32), dtype=np.uint8)
     members = np.repeat(centres, sizes, axis=0)
     parts = []
