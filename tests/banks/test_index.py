@@ -57,12 +57,13 @@ def test_search_equals_brute_force(seed, n, threshold, duplicates):
     assert found(index, queries, threshold) == expected  # whichever the cost model picks
 
 
-@pytest.mark.parametrize("threshold", [0, 8, 31, 40])
+@pytest.mark.parametrize("threshold", [0, 8, 31, 40, 64])
 def test_a_large_bank_is_probed_and_misses_nothing(threshold):
     rng = np.random.default_rng(threshold)
     bank = random_hashes(rng, 200_000)
     index = PdqIndex(bank)
-    assert index.prefers_scan(500, index.probe_cost(index.budgets(threshold))) == (threshold > 31)
+    # probing wins up to about 45 bits on 200,000 hashes; far beyond, the exhaustive scan does
+    assert index.prefers_scan(500, index.probe_cost(index.budgets(threshold))) == (threshold > 45)
     sources = rng.integers(0, len(bank), 400)
     queries = np.vstack([flipped(rng, bank[sources], rng.integers(0, threshold + 1, 400)),
                          random_hashes(rng, 100)])
@@ -130,3 +131,40 @@ def test_a_small_bank_at_a_large_threshold_is_scanned_and_misses_nothing():
     assert index.prefers_scan(100, index.probe_cost(index.budgets(90)))  # the exhaustive path
     queries = np.vstack([flipped(rng, bank[:50], rng.integers(0, 90, 50)), random_hashes(rng, 50)])
     assert found(index, queries, 90) == brute_force(bank, queries, 90)
+
+
+def test_a_saved_index_loads_memory_mapped_and_finds_the_same(tmp_path):
+    rng = np.random.default_rng(11)
+    bank = random_hashes(rng, 20_000)
+    queries = np.vstack([flipped(rng, bank[:50], rng.integers(0, 32, 50)), random_hashes(rng, 10)])
+    built = PdqIndex(bank)
+    built.save(tmp_path / "pdq")
+    loaded = PdqIndex.load(tmp_path / "pdq")
+    assert isinstance(loaded._words, np.memmap)  # paged in on use, shared between processes
+    assert len(loaded) == len(bank) and loaded.widths == built.widths
+    assert found(loaded, queries, 31, "probe") == found(built, queries, 31, "probe") == brute_force(bank, queries, 31)
+    built.save(tmp_path / "pdq")  # saving over an index replaces it whole
+    assert found(PdqIndex.load(tmp_path / "pdq", mmap=False), queries, 31) == brute_force(bank, queries, 31)
+
+
+def test_a_damaged_saved_index_is_refused(tmp_path):
+    PdqIndex(random_hashes(np.random.default_rng(12), 1000)).save(tmp_path / "pdq")
+    np.save(tmp_path / "pdq" / "orders.npy", np.zeros((2, 5), dtype=np.int32))
+    with pytest.raises(ValueError, match="does not hold a PDQ index"):
+        PdqIndex.load(tmp_path / "pdq")
+    with pytest.raises(ValueError, match="cannot read"):
+        PdqIndex.load(tmp_path / "missing")
+
+
+def test_families_of_near_duplicates_are_found_whole():
+    """Real banks hold the same release re-encoded many times: crowded buckets, many hits a query."""
+    rng = np.random.default_rng(13)
+    centres = random_hashes(rng, 40)
+    family = np.vstack([flipped(rng, np.repeat(centres, 50, axis=0), rng.integers(2, 41, 2000)),
+                        np.repeat(centres[:2], 300, axis=0)])  # exact copies crowd one bucket per chunk
+    bank = np.vstack([family, random_hashes(rng, 30_000)])
+    rng.shuffle(bank)
+    queries = flipped(rng, centres, rng.integers(0, 20, len(centres)))
+    index = PdqIndex(bank)
+    for threshold in (20, 31):
+        assert found(index, queries, threshold, "probe") == brute_force(bank, queries, threshold)

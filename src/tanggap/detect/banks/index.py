@@ -12,17 +12,26 @@ principle (Qin et al., "GPH: Similarity Search in Hamming Space", ICDE 2018):
   ``t_i`` flipped bits: probing those buckets finds all of them, and the full 256-bit distance
   of each candidate is then checked. Nothing is approximate: recall is 1 by construction.
 
-Budgets are spread greedily where they add the fewest candidates.
+Budgets are spread greedily where they add the fewest candidates. Chunks are about log2(n)
+bits wide, at most 22: ten million hashes take 12 chunks, and the index (the hashes, 320 MB;
+one int32 position per hash and chunk, 480 MB; the bucket tables, 128 MB) stays under 1 GB.
+The probing loop is compiled (:mod:`tanggap.detect.banks.pdq_kernels`, numba) and prefetches
+its reads: at ten million hashes a query at distance 31 reads ~2,000 buckets and checks
+~8,000 candidates, and the time goes into cache misses, not arithmetic.
+
+An index is saved as plain ``.npy`` arrays (``save``) and loaded memory-mapped (``load``): a
+service restart maps the files in milliseconds and the page cache is shared between
+processes.
 
 Small banks, single queries and large thresholds are cheaper to scan: then the search is
-faiss's exhaustive, exact ``IndexBinaryFlat`` (about 0.6 ns per query-entry pair on one core),
+faiss's exhaustive, exact ``IndexBinaryFlat`` (about 0.6-1 ns per query-entry pair on one core),
 chosen per call from a cost estimate. faiss runs single-threaded here: on a busy machine its
 spinning OpenMP threads cost milliseconds per call.
 
 Why not threatexchange's ``PDQIndex`` (faiss ``IndexBinaryMultiHash``, 16 chunks of 16 bits,
 one query per call)? At a million entries its buckets hold ~15 entries each, so a query at
 distance 31 verifies ~4,000 candidates through hash maps; chunks sized to the bank verify
-~1,400 from flat arrays, build in a second or two, and need no Python dict per entry.
+fewer from flat arrays, build in seconds, and need no Python object per entry.
 ``bench/pdq_match.py`` measures them side by side; the tests hold this index to faiss's flat
 scan as the reference.
 """
@@ -30,24 +39,32 @@ scan as the reference.
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from tanggap.detect.banks.pdq_kernels import bucket_order, probe
 from tanggap.detect.banks.signals import IndexHit
 
 PDQ_BITS = 256
 PDQ_BYTES = PDQ_BITS // 8
-# Per search batch: bound the temporary candidate arrays (about 30 MB at this many; larger
-# batches are no faster, the gathers fall out of cache).
-CANDIDATES_PER_BATCH = 500_000
-# The plan's cost model, measured on x86-64 (numpy 2.4, faiss 1.15, one core): a flat scan
-# costs ~0.6 ns per (query, entry); probing ~50 ns per bucket or candidate plus ~0.35 ms a call.
+# The plan's cost model, measured on x86-64 (numpy 2.4, numba 0.68, faiss 1.15, one core): a
+# flat scan costs ~0.6 ns per (query, entry); probing ~PROBE_NS_PER_UNIT per bucket or candidate
+# plus the call's own overhead.
 SCAN_NS_PER_PAIR = 0.6
-PROBE_NS_PER_UNIT = 50.0
-PROBE_NS_PER_CALL = 350_000.0
+PROBE_NS_PER_UNIT = 15.0
+PROBE_NS_PER_CALL = 30_000.0
+MAX_CHUNK_BITS = 22
+PROBE_BATCH = 128  # queries per pass of the kernel: its candidate arrays stay a few MB
+LAYOUT_FILE = "layout.json"
+INDEX_FORMAT = "tanggap-pdq-mih-v1"
 
 
 def pdq_array(values: Sequence[str]) -> np.ndarray:
@@ -80,9 +97,26 @@ def _chunk_values(words: np.ndarray, start: int, width: int) -> np.ndarray:
     return ((high << np.uint64(low_bits)) | low).astype(np.int64)
 
 
+def _chunk_masks(starts: list[int], widths: list[int]) -> np.ndarray:
+    """(m, 4) uint64: chunk i's bits set, in the words' numbering (bit 0 = the top of word 0)."""
+    masks = np.zeros((len(widths), 4), dtype=np.uint64)
+    for chunk, (start, width) in enumerate(zip(starts, widths, strict=True)):
+        for bit in range(start, start + width):
+            masks[chunk, bit // 64] |= np.uint64(1 << (63 - bit % 64))
+    return masks
+
+
+def _offset_starts(widths: list[int]) -> np.ndarray:
+    """Where each chunk's bucket table (2**width + 1 offsets) starts in the one flat array."""
+    starts = np.zeros(len(widths) + 1, dtype=np.int64)
+    np.cumsum([(1 << width) + 1 for width in widths], out=starts[1:])
+    return starts
+
+
 def _layout(n: int) -> list[int]:
-    """Chunk widths: about log2(n) bits each (8..20), together exactly 256."""
-    bits = min(max(round(math.log2(max(n, 2))), 8), 20)
+    """Chunk widths: about log2(n) bits each (8..22), together exactly 256. Wider chunks mean
+    fewer candidates but bigger bucket tables: at 22 bits, 10 million hashes stay under 1 GB."""
+    bits = min(max(round(math.log2(max(n, 2))), 8), MAX_CHUNK_BITS)
     chunks = -(-PDQ_BITS // bits)
     base, extra = divmod(PDQ_BITS, chunks)
     return [base + 1] * extra + [base] * (chunks - extra)
@@ -106,17 +140,25 @@ class PdqIndex:
             raise ValueError(f"PDQ hashes must be an (n, {PDQ_BYTES}) uint8 array")
         if len(hashes) >= 2**31:
             raise ValueError("a PDQ index holds fewer than 2**31 hashes")
-        self._words = _words(hashes)
-        self.widths = _layout(len(hashes))
+        words = _words(hashes)
+        widths = _layout(len(hashes))
+        starts = list(itertools.accumulate([0, *widths[:-1]]))
+        orders = np.empty((len(widths), len(hashes)), dtype=np.int32)
+        offset_starts = _offset_starts(widths)
+        offsets = np.empty(offset_starts[-1], dtype=np.int32)
+        for chunk, (start, width) in enumerate(zip(starts, widths, strict=True)):
+            bucket_order(_chunk_values(words, start, width), width, orders[chunk],
+                         offsets[offset_starts[chunk]:offset_starts[chunk + 1]])
+        self._set(words, widths, orders, offsets)
+
+    def _set(self, words: np.ndarray, widths: list[int], orders: np.ndarray, offsets: np.ndarray) -> None:
+        self._words = words
+        self.widths = list(widths)
         self.starts = list(itertools.accumulate([0, *self.widths[:-1]]))
-        self._orders: list[np.ndarray] = []
-        self._offsets: list[np.ndarray] = []
-        for start, width in zip(self.starts, self.widths):
-            values = _chunk_values(self._words, start, width)
-            self._orders.append(np.argsort(values, kind="stable").astype(np.int32))
-            offsets = np.zeros((1 << width) + 1, dtype=np.int32)
-            np.cumsum(np.bincount(values, minlength=1 << width), out=offsets[1:])
-            self._offsets.append(offsets)
+        self._orders = orders
+        self._offsets = offsets
+        self._offset_starts = _offset_starts(self.widths)
+        self._chunk_masks = _chunk_masks(self.starts, self.widths)
         self._flat = None  # faiss IndexBinaryFlat, made on the first scan
 
     @classmethod
@@ -128,8 +170,50 @@ class PdqIndex:
 
     @property
     def nbytes(self) -> int:
-        arrays = [self._words, *self._orders, *self._offsets]
+        arrays = [self._words, self._orders, self._offsets]
         return sum(a.nbytes for a in arrays) + (len(self) * PDQ_BYTES if self._flat is not None else 0)
+
+    # --- persistence ---------------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        """Plain ``.npy`` arrays and a JSON layout, written to a sibling directory and renamed
+        into place, so a reader never sees half an index."""
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}-"))
+        try:
+            for name, array in (("words", self._words), ("orders", self._orders), ("offsets", self._offsets)):
+                np.save(staging / f"{name}.npy", array, allow_pickle=False)
+            (staging / LAYOUT_FILE).write_text(json.dumps(
+                {"format": INDEX_FORMAT, "count": len(self), "widths": self.widths}) + "\n")
+            if directory.exists():
+                shutil.rmtree(directory)
+            os.replace(staging, directory)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path, mmap: bool = True) -> PdqIndex:
+        """The index saved in ``directory``; memory-mapped (read-only, shared between processes,
+        paged in as it is used) unless ``mmap`` is false. Raises ValueError on a damaged one."""
+        directory = Path(directory)
+        try:
+            layout = json.loads((directory / LAYOUT_FILE).read_text())
+            mode = "r" if mmap else None
+            words, orders, offsets = (np.load(directory / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
+                                      for name in ("words", "orders", "offsets"))
+        except (OSError, ValueError) as error:
+            raise ValueError(f"cannot read the PDQ index in {directory}: {error}") from error
+        widths = [int(width) for width in layout.get("widths", [])]
+        count = int(layout.get("count", -1))
+        if (layout.get("format") != INDEX_FORMAT or sum(widths) != PDQ_BITS or words.shape != (count, 4)
+                or words.dtype != np.uint64 or orders.shape != (len(widths), count) or orders.dtype != np.int32
+                or offsets.shape != (int(_offset_starts(widths)[-1]),) or offsets.dtype != np.int32):
+            raise ValueError(f"{directory} does not hold a PDQ index of this format")
+        index = cls.__new__(cls)
+        index._set(words, widths, orders, offsets)
+        return index
 
     # --- planning ------------------------------------------------------------------------
 
@@ -181,49 +265,30 @@ class PdqIndex:
         if plan == "scan" or (plan is None and self.prefers_scan(len(queries), cost)):
             found = self._scan(queries, threshold)
         else:
-            found = self._probe(queries, threshold, budgets, cost)
+            found = self._probe(queries, threshold, budgets)
         query_ids, positions, distances = found
         order = np.lexsort((positions, distances, query_ids))
         return query_ids[order], positions[order], distances[order]
 
-    def _probe(self, queries: np.ndarray, threshold: int, budgets: list[int], cost: float):
+    def _probe(self, queries: np.ndarray, threshold: int, budgets: list[int]):
         query_words = _words(queries)
-        chunks = [_chunk_values(query_words, s, w) for s, w in zip(self.starts, self.widths)]
-        probed = [(i, _flip_masks(self.widths[i], t)) for i, t in enumerate(budgets) if t >= 0]
-        batch = int(min(max(CANDIDATES_PER_BATCH / max(cost, 1.0), 16), 8192))
-        found_q, found_p, found_d = [], [], []
-        for first in range(0, len(queries), batch):
-            last = min(first + batch, len(queries))
-            candidates, owners = [], []
-            for i, masks in probed:
-                keys = chunks[i][first:last, None] ^ masks[None, :]
-                offsets = self._offsets[i]
-                begins = offsets[keys].ravel()
-                lengths = offsets[keys + 1].ravel() - begins
-                total = int(lengths.sum())
-                if total == 0:
-                    continue
-                # positions begins[k] .. begins[k] + lengths[k] - 1 of the sorted order, flattened
-                ends = np.cumsum(lengths)
-                flat = np.arange(total, dtype=np.int64) + np.repeat(begins - (ends - lengths), lengths)
-                candidates.append(self._orders[i][flat])
-                owners.append(np.repeat(np.arange(first, last).repeat(masks.size), lengths))
-            if not candidates:
-                continue
-            candidate = np.concatenate(candidates)
-            owner = np.concatenate(owners)
-            distance = np.bitwise_count(self._words[candidate] ^ query_words[owner]).sum(axis=1, dtype=np.int64)
-            near = distance <= threshold
-            # an entry close to the query often shares several chunks: keep it once
-            key = owner[near] * len(self) + candidate[near]
-            key, first_seen = np.unique(key, return_index=True)
-            found_q.append(owner[near][first_seen])
-            found_p.append(candidate[near][first_seen].astype(np.int64))
-            found_d.append(distance[near][first_seen])
-        if not found_q:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        return np.concatenate(found_q), np.concatenate(found_p), np.concatenate(found_d)
+        query_chunks = np.stack([_chunk_values(query_words, start, width)
+                                 for start, width in zip(self.starts, self.widths, strict=True)], axis=1)
+        probed = np.array([i for i, budget in enumerate(budgets) if budget >= 0], dtype=np.int64)
+        masks = [_flip_masks(self.widths[i], budgets[i]) for i in probed]
+        flip_starts = np.zeros(len(masks) + 1, dtype=np.int64)
+        np.cumsum([m.size for m in masks], out=flip_starts[1:])
+        flips = np.concatenate(masks) if masks else np.zeros(0, dtype=np.int64)
+        capacity = max(16, 4 * len(queries))
+        while True:
+            out = (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64),
+                   np.empty(capacity, dtype=np.int64))
+            found = probe(self._words.reshape(-1), self._orders.reshape(-1), self._offsets, self._offset_starts,
+                          self._chunk_masks, probed, np.array(budgets, dtype=np.int64), flip_starts, flips,
+                          query_words.reshape(-1), query_chunks, threshold, PROBE_BATCH, *out)
+            if found <= capacity:
+                return tuple(array[:found] for array in out)
+            capacity = found  # a bank of near-duplicates: room for every pair, once more
 
     def _scan(self, queries: np.ndarray, threshold: int):
         import faiss
