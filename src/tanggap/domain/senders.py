@@ -117,7 +117,8 @@ def _authentication_problem(evidence: SenderEvidence, domain: str, verified: str
         if header_from and header_from != domain:
             return f"DMARC was evaluated for {header_from}, not for the From domain {domain}"
         if result.result != "pass":
-            return f"DMARC {result.result} for {domain}: possible spoofing"
+            verdict = "failed" if result.result == "fail" else f"gave {result.result!r}"
+            return f"DMARC {verdict} for {domain}: possible spoofing"
     if dmarc:
         return None  # DMARC passed for the From domain itself
     dkim = [r for r in evidence.trusted_results if r.method == "dkim"]
