@@ -132,9 +132,10 @@ def _authentication_problem(evidence: SenderEvidence, domain: str, verified: str
     failed = [f"dkim={r.result}" for r in dkim if r.result != "pass"]
     if failed:
         return f"{', '.join(failed)}: possible spoofing"
-    if evidence.trusted_results or evidence.dkim_checked:
-        return "carries no passing DMARC result and no valid DKIM signature of its domain"
-    return "no Authentication-Results of our own server and no valid DKIM signature"
+    if evidence.trusted_results:
+        return "our server found no passing DMARC result and no aligned DKIM signature"
+    checked = "no valid DKIM signature of its domain" if evidence.dkim_checked else "DKIM not checked"
+    return f"no Authentication-Results of our own server (other servers' do not count) and {checked}"
 
 
 def _unproven_claim(evidence: SenderEvidence, domain: str | None,

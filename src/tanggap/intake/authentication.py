@@ -121,6 +121,8 @@ def _from(headers) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-de
     values = [str(v)[:4096] for v in headers.get_all("from") or []]
     addresses, names = [], []
     for value in values:
+        # Raw 8-bit (UTF-8) header bytes arrive as surrogate escapes: read them as UTF-8.
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         try:
             value = str(make_header(decode_header(value)))
         except Exception:

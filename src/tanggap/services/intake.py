@@ -308,20 +308,28 @@ def _settle(store: Store, row, parsed: ParsedMessage, state: str, reason: str,
         changed = uow.session.execute(
             update(inbound_messages)
             .where(inbound_messages.c.id == row.id, inbound_messages.c.state == expected_state)
-            .values(state=state, reason=reason[:2000], authority_id=authority_id,
+            .values(state=state, reason=_text(reason)[:2000], authority_id=authority_id,
                     order_id=order_id, reviewed_by=reviewed_by, triage_due_at=triage_due_at,
-                    message_id=(parsed.message_id or "")[:998] or None,
-                    sender=(parsed.sender_address or "")[:320] or None,
-                    subject=(parsed.subject or "")[:2000] or None,
-                    warnings=list(parsed.warnings)[:50])).rowcount
+                    message_id=_text(parsed.message_id)[:998] or None,
+                    sender=_text(parsed.sender_address)[:320] or None,
+                    subject=_text(parsed.subject)[:2000] or None,
+                    warnings=[_text(w) for w in parsed.warnings[:50]])).rowcount
         if changed:
             uow.record(AuditDraft(f"message_{state}", "inbound", row.id, reviewed_by or SYSTEM.actor,
-                                  {"reason": reason[:500], "order_id": order_id,
+                                  {"reason": _text(reason)[:500], "order_id": order_id,
                                    "triage_due_at": triage_due_at.isoformat() if triage_due_at else None}))
             uow.commit()
     if state == InboundState.QUARANTINED:
         log.warning("message quarantined", extra={"status": reason[:200]})
     return InboundOutcome(row.id, state, reason, order_id, authority_id, parsed.message_id)
+
+
+def _text(value: str | None) -> str:
+    """Header text as the database takes it: raw 8-bit header bytes reach us as surrogate
+    escapes (a raw UTF-8 "kоmdigi.go.id"), which no database encoding accepts."""
+    if not value:
+        return ""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "")
 
 
 def _inbound(uow: UnitOfWork, inbound_id: str):
