@@ -150,3 +150,28 @@ def test_a_complaint_from_the_public_becomes_user_reports(store, intake):
 ])
 def test_look_alike_domains(domain, verified, expected):
     assert looks_like(domain, verified) is expected
+
+
+REPLIES_QUOTING_AN_ORDER = {
+    "thanks_for_blocking": ("Terima kasih, kanal sudah diblokir.", False),
+    "thanks_with_polite_closing": ("Terima kasih atas tindak lanjutnya. Apabila masih ada pertanyaan "
+                                   "silakan hubungi kami.", False),
+    "a_question": ("Mohon informasikan apakah sudah diproses.", False),
+    "thanks_for_more_information": ("Terima kasih atas informasi tambahannya.", False),
+    "please_handle_new_channels": ("Mohon ditangani juga kanal berikut:\n1. t.me/kanal_baru_x", True),
+    "please_block_all": ("Mohon segera diblokir seluruhnya.", True),
+    "please_act": ("Mohon ditindaklanjuti.", True),
+    "still_up": ("The channels below are still up.", True),
+    "not_yet_removed": ("These have not yet been removed.", True),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REPLIES_QUOTING_AN_ORDER))
+def test_a_reply_quoting_an_order_is_one_only_when_it_asks_again(kind):
+    own, is_order = REPLIES_QUOTING_AN_ORDER[kind]
+    body = f"{own}\n\nPada Sel, 24 Nov 2026 10.02, {SENDER} menulis:\n" + "\n".join(
+        f"> {line}" for line in ORDER_LETTER.splitlines())
+    parsed = parse_message(letter(body, subject="Re: Permintaan Penurunan Konten"))
+    assert parsed.is_order is is_order, parsed.order_reason
+    if is_order:
+        assert parsed.order_reference == NOMOR

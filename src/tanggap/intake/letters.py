@@ -68,12 +68,15 @@ INLINE_FORWARD = re.compile(
 )
 # A reminder or follow-up in its own words: still up, replacements, please act on all of them.
 FOLLOW_UP = re.compile(
-    r"\bmasih[ \t]+(?:aktif|ada|bisa|dapat|beroperasi|tersedia|online)|belum[ \t]+(?:di)?(?:tindak|turun|blokir|hapus)|"
-    r"\btindak[ \t]*lanjut|ditindaklanjuti|\bpengganti\b|\btambahan\b|\bsusulan\b|\bpengingat\b|"
+    r"\bmasih[ \t]+(?:aktif|beroperasi|tersedia|online|tayang|muncul|(?:bisa|dapat)[ \t]+diakses)|"
+    r"\bbelum[ \t]+(?:di)?(?:tindak|turun|blokir|hapus)|\bditindaklanjuti\b|\bpengganti(?:nya)?\b|"
+    r"\b(?:kanal|tautan|akun|grup|channel)\w*[ \t]+(?:tambahan|baru|susulan)\b|\bpengingat\b|"
     r"\bstill[ \t]+(?:up|active|online|available|accessible|reachable)\b|\breplacement|\breminder\b|"
-    r"\bfollow[ -]?up\b|\bnot yet (?:been )?(?:removed|blocked|taken down)",
+    r"\badditional[ \t]+(?:channels?|links?|accounts?)\b|\bnot[ \t]+yet[ \t]+(?:been[ \t]+)?(?:removed|blocked|taken[ \t]+down)",
     re.IGNORECASE,
 )
+# A Telegram link or a listed @name in the message's own words: it names channels itself.
+TELEGRAM_HINT = re.compile(r"(?i)(?:t(?:elegram)?\[?\.\]?(?:me|dog)/|tg://|^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*@\w{5,})", re.M)
 HAL_LINE = re.compile(r"(?im)^[ \t|>]*(?:hal|perihal)[ \t|]*:[ \t|]*(.+)$")
 # "Nomor : B-0634/DJWD/PW.02.01/03/2025" (also as table cells, or one cell a line in a PDF).
 LABELLED_NUMBER = re.compile(r"(?im)^[ \t|>]*(?:nomor|no\.?)(?:[ \t]+surat)?[\s|]*:[\s|]*([^\s|]+)")
@@ -229,7 +232,10 @@ def _follow_up(letter: Letter, words: str) -> tuple[bool, str]:
     forwarded = FORWARD_SUBJECT.match(letter.envelope.subject) or INLINE_FORWARD.search(letter.body)
     if quotes_order and forwarded:
         return True, f"inline forward of an earlier order, from {letter.envelope.sender_domain}"
-    asks = FOLLOW_UP.search(words) or REQUEST.search(words) or TAKEDOWN.search(words)
+    # Thanks ("kanal sudah diblokir, terima kasih") or a question is no request: a human sees it
+    # in triage. A reminder, or a request that names channels or a takedown, is one.
+    asks = FOLLOW_UP.search(words) or (REQUEST.search(words) and (TAKEDOWN.search(words)
+                                                                  or TELEGRAM_HINT.search(words)))
     if quotes_order and asks:
         return True, f"follow-up of the quoted order, from {letter.envelope.sender_domain}"
     if FOLLOW_UP.search(words) and (_first(SUBJECT_NUMBER, letter.envelope.subject) or _labelled(words)):
