@@ -126,3 +126,24 @@ def test_the_parse_contract_of_a_forged_letter_is_unchanged(tmp_path):
 
     parsed = parse_message(letter(ORDER_LETTER, headers=[dmarc_pass(server="evil.example")]))
     assert parsed.contract("x.eml")["order_reference"] == NOMOR
+
+
+def test_when_our_server_checked_only_spf_dkim_is_verified_here(intake):
+    raw = sign(letter(ORDER_LETTER, sender=OFFICIAL), MINISTRY)
+    outcome = intake(letter_with_header(raw, trusted(f"spf=pass smtp.mailfrom={MINISTRY}")))
+    assert outcome.state == "order", outcome.reason
+
+
+def test_an_authoritys_unreadable_mail_goes_to_triage_not_quarantine(store, sla, authorities, trust):
+    from tanggap.intake.parse import ParseLimits
+    from tanggap.services.intake import process_inbound, receive_raw
+
+    raw = letter(ORDER_LETTER, sender=OFFICIAL, headers=[dmarc_pass()])
+    inbound_id = receive_raw(store.uow(), raw, "smtp").inbound_id
+    outcome = process_inbound(store, sla, inbound_id, ParseLimits(max_message_bytes=200), trust)
+    assert outcome.state == "triage" and "unreadable" in outcome.reason
+
+
+def letter_with_header(raw: bytes, header: tuple[str, str]) -> bytes:
+    """Our MX prepends its header above the sender's (DKIM-signed) message."""
+    return f"{header[0]}: {header[1]}\r\n".encode() + raw

@@ -7,7 +7,7 @@ Two sources, as a mail operator would use them:
    (``TANGGAP_INTAKE_TRUSTED_AUTHSERV_IDS``). Anyone can write such a header into a message, so
    one with a foreign id counts for nothing, and one with our id below a foreign one is a
    forgery (our server puts its own on top).
-2. Where no trusted header exists: DKIM verified here with ``dkimpy``; DNS look-ups go through a
+2. Where no trusted header gives a DKIM or DMARC verdict: DKIM verified here with ``dkimpy``; DNS look-ups go through a
    function that tests replace with local keys.
 
 The verdict (aligned or not, whose, quarantine or not) is the domain's: ``domain/senders.py``.
@@ -61,7 +61,8 @@ def sender_evidence(raw: bytes, trust: SenderTrust) -> SenderEvidence:
                                          trust.authserv_ids)
     verified: tuple[str, ...] = ()
     checked = False
-    if not results and trust.dns is not None:
+    # Our server said nothing about DKIM or DMARC (e.g. it only checks SPF): verify here.
+    if not any(r.method in ("dkim", "dmarc") for r in results) and trust.dns is not None:
         verified, checked = verify_dkim(raw, trust.dns), True
     return SenderEvidence(tuple(addresses), tuple(names), tuple(results), tuple(forgeries),
                           verified, checked)

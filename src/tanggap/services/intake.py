@@ -152,7 +152,9 @@ def process_inbound(store: Store, sla: SlaPolicy, inbound_id: str,
     authority_id = check.authority.id if check.authority else None
     if check.verdict is Verdict.QUARANTINE:
         return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason, authority_id)
-    if parsed.error:
+    if parsed.error:  # an authority's own unreadable mail still gets a human, with its clock
+        if check.verdict is Verdict.TRUSTED:
+            return _to_triage(store, sla, row, parsed, check.authority, f"unreadable: {parsed.error}")
         return _settle(store, row, parsed, InboundState.QUARANTINED, f"unreadable: {parsed.error}",
                        authority_id)
     if parsed.machine:
