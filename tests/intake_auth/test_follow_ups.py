@@ -8,7 +8,7 @@ from tanggap.domain.senders import looks_like
 from tanggap.intake.parse import parse_message
 from tanggap.store.tables import inbound_messages, reports
 from tests.intake_auth.corpus import (
-    FOLLOW_UP_EN, FOLLOW_UP_ID, MINISTRY, NEW_TARGETS, NOMOR, ORDER_LETTER, ORIGINAL_TARGETS, SENDER,
+    FOLLOW_UP_EN, MINISTRY, NEW_TARGETS, NOMOR, ORDER_LETTER, ORIGINAL_TARGETS, SENDER,
     dmarc_pass, follow_up_styles, letter, sign,
 )
 

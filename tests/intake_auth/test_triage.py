@@ -5,17 +5,14 @@ from sqlalchemy import select
 
 from tanggap.domain.access import SYSTEM
 from tanggap.domain.errors import DomainError, PermissionDenied
-from tanggap.services import triage
-from tanggap.services.accounts import add_authority, add_user, principal_for_key
-from tanggap.services.orders import ingest_order
 from tanggap.domain.model import OrderDraft
 from tanggap.domain.targets import parse_target
+from tanggap.services import triage
+from tanggap.services.accounts import add_user, principal_for_key
+from tanggap.services.orders import ingest_order
 from tanggap.store.tables import audit_events, inbound_messages
 from tests.intake_auth.corpus import NOMOR, ORDER_LETTER, dmarc_pass, letter
 from tests.web.test_console import csrf_of, log_in
-
-CALL_US = ("Mohon tindak lanjut atas kanal https://t.me/kanal_di_telepon yang kami sampaikan lewat "
-           "telepon.\n")
 
 
 @pytest.fixture
