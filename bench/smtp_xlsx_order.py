@@ -95,7 +95,9 @@ def bench_run(url: str, raw: bytes, targets: int, folder: Path, run: int) -> dic
     relay.start()
     settings = Settings(database_url=url, var_dir=folder / f"var-{run}", secret_key="bench",
                         intake_address=INTAKE_ADDRESS, smtp_relay_host="127.0.0.1",
-                        smtp_relay_port=relay.port)
+                        smtp_relay_port=relay.port,
+                        # the order's Authentication-Results are our (bench) MX's: trusted, no DNS
+                        intake_trusted_authserv_ids="mx1.tanggap.invalid", intake_verify_dkim=False)
     worker = IntakeWorker(store, settings, mailer_from_settings(settings)).start(interval_s=5.0)
     try:
         with SmtpListener(store, on_stored=lambda _receipt: worker.wake()) as listener:

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     enforcement_timeout_s: float = 10.0
     # Intake by e-mail: replies go out through this relay, from this address.
     intake_address: str = "abuse@tanggap.invalid"
+    # Sender authentication: the authserv-ids of our own receiving servers (comma-separated,
+    # e.g. "mx1.example.org,mx2.example.org"). Only their Authentication-Results headers count;
+    # without one, DKIM is verified here (DNS look-ups), and unproven claims are quarantined.
+    intake_trusted_authserv_ids: str = ""
+    intake_verify_dkim: bool = True  # off: no DNS look-ups (air-gapped); then only trusted headers count
     smtp_relay_host: str = "127.0.0.1"
     smtp_relay_port: int = 25
     smtp_relay_username: str | None = None

@@ -12,7 +12,7 @@ from tanggap.intake.worker import IntakeWorker, mailer_from_settings
 from tanggap.services.decisions import DecisionRequest, approve, decide
 from tanggap.services.intake import process_inbound, process_pending, receive_raw, release
 from tanggap.store.tables import evidence, inbound_messages, orders
-from tests.intake_flow.conftest import SAMPLES, sample
+from tests.intake_flow.conftest import SAMPLES, TRUST, sample
 
 
 def states(store):
@@ -26,12 +26,14 @@ def test_every_sample_lands_as_expected_with_raw_evidence_linked(store, sla, aut
     for row in expected:
         raw = sample(row["file"])
         ids[row["file"]] = (receive_raw(store.uow(), raw, "import").inbound_id, raw)
-    process_pending(store, sla)
+    process_pending(store, sla, trust=TRUST)
     with store.uow(read_only=True) as uow:
         for row in expected:
             inbound_id, raw = ids[row["file"]]
             inbound = uow.session.execute(select(inbound_messages).where(inbound_messages.c.id == inbound_id)).one()
-            assert inbound.state == ("order" if row["is_order"] else "not_order"), (row["file"], inbound.reason)
+            # A member of the public naming a channel files a user report; machine mail is no order.
+            wanted = "order" if row["is_order"] else "report" if "complaint" in row["file"] else "not_order"
+            assert inbound.state == wanted, (row["file"], inbound.reason)
             kept = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == inbound.evidence_sha256)).scalar_one()
             assert bytes(kept) == raw  # the exact bytes, as received
             if not row["is_order"]:
@@ -57,7 +59,7 @@ def test_importing_the_same_mbox_twice_creates_no_duplicate_orders(store, sla, a
 
     for _ in range(2):
         receipts = [receive_raw(store.uow(), m.raw, "import") for m in iter_messages([path])]
-        process_pending(store, sla)
+        process_pending(store, sla, trust=TRUST)
     assert sum(not r.duplicate for r in receipts) == 0  # the second pass stored nothing
     with store.uow(read_only=True) as uow:
         assert uow.session.execute(text("SELECT count(*) FROM orders")).scalar_one() == 9
@@ -75,8 +77,8 @@ def test_the_same_message_through_another_server_is_still_one(store, authorities
 def test_a_spoofed_order_is_quarantined_and_a_human_can_release_it(store, sla, authorities):
     spoofed = sample("01_plain_text_list.eml").replace(b"dmarc=pass", b"dmarc=fail")
     inbound_id = receive_raw(store.uow(), spoofed, "smtp").inbound_id
-    outcome = process_inbound(store, sla, inbound_id)
-    assert outcome.state == "quarantined" and "dmarc failed" in outcome.reason
+    outcome = process_inbound(store, sla, inbound_id, trust=TRUST)
+    assert outcome.state == "quarantined" and "DMARC failed" in outcome.reason
     assert outcome.order_id is None
     released = release(store, sla, inbound_id, "Komdigi", SYSTEM)
     assert released.state == "released" and released.order_id
@@ -86,7 +88,7 @@ def test_a_spoofed_order_is_quarantined_and_a_human_can_release_it(store, sla, a
 
 def test_an_order_from_a_domain_no_authority_verified_is_quarantined(store, sla, authorities):
     raw = sample("01_plain_text_list.eml").replace(b"komdigi.go.id", b"polri.go.id")  # real kind of sender, not registered
-    outcome = process_inbound(store, sla, receive_raw(store.uow(), raw, "smtp").inbound_id)
+    outcome = process_inbound(store, sla, receive_raw(store.uow(), raw, "smtp").inbound_id, trust=TRUST)
     assert outcome.state == "quarantined" and "no authority has verified" in outcome.reason
 
 
@@ -94,7 +96,7 @@ def test_an_order_from_a_domain_no_authority_verified_is_quarantined(store, sla,
                                      b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n" * 3])
 def test_garbage_is_kept_and_quarantined_or_ignored_never_lost(store, sla, authorities, garbage):
     inbound_id = receive_raw(store.uow(), garbage, "smtp").inbound_id
-    outcome = process_inbound(store, sla, inbound_id)
+    outcome = process_inbound(store, sla, inbound_id, trust=TRUST)
     assert outcome.state in {"quarantined", "not_order"}
     with store.uow(read_only=True) as uow:
         row = uow.session.execute(select(inbound_messages).where(inbound_messages.c.id == inbound_id)).one()
@@ -105,10 +107,10 @@ def test_garbage_is_kept_and_quarantined_or_ignored_never_lost(store, sla, autho
 def test_a_crash_after_the_order_was_opened_does_not_open_it_twice(store, sla, authorities):
     raw = sample("02_quoted_printable_soft_breaks.eml")
     inbound_id = receive_raw(store.uow(), raw, "smtp").inbound_id
-    first = process_inbound(store, sla, inbound_id)
+    first = process_inbound(store, sla, inbound_id, trust=TRUST)
     with store.engine.begin() as connection:  # as if we died before marking the message done
         connection.execute(update(inbound_messages).values(state="received"))
-    again = process_inbound(store, sla, inbound_id)
+    again = process_inbound(store, sla, inbound_id, trust=TRUST)
     assert again.order_id == first.order_id
     with store.uow(read_only=True) as uow:
         assert uow.session.execute(text("SELECT count(*) FROM orders")).scalar_one() == 1
@@ -119,7 +121,7 @@ def test_a_follow_up_with_more_targets_is_a_new_revision(store, sla, authorities
     follow_up = (original.replace(b"Message-ID: <20250312030426", b"Message-ID: <20250312090000")
                  .replace(b"5. https://daulahupdate.t.me", b"5. https://daulahupdate.t.me\r\n6. https://t.me/daulah_baru_2025"))
     for raw in (original, follow_up):
-        process_inbound(store, sla, receive_raw(store.uow(), raw, "smtp").inbound_id)
+        process_inbound(store, sla, receive_raw(store.uow(), raw, "smtp").inbound_id, trust=TRUST)
     with store.uow(read_only=True) as uow:
         revisions = uow.session.execute(select(orders.c.reference, orders.c.revision).order_by(orders.c.revision)).all()
     assert [r.revision for r in revisions] == [1, 2]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,8 +15,8 @@ from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM
 from tanggap.domain.errors import DomainError
 from tanggap.intake.files import count_messages, iter_messages
-from tanggap.intake.worker import IntakeWorker, mailer_from_settings
-from tanggap.services.intake import receive_raw, release
+from tanggap.intake.worker import IntakeWorker, mailer_from_settings, trust_from_settings
+from tanggap.services.intake import process_inbound, receive_raw, release
 from tanggap.store.uow import Store
 
 console = Console()
@@ -25,10 +26,22 @@ def import_command(
     paths: Annotated[list[Path], typer.Argument(help=".eml files, folders of them, or mbox files")],
     process: Annotated[bool, typer.Option(help="parse and open orders after storing")] = True,
     reply: Annotated[bool, typer.Option(help="send acknowledgements through the SMTP relay")] = False,
+    json_lines: Annotated[bool, typer.Option(
+        "--json", help="one JSON line per message: file, message_id, outcome, order_reference, order_id, "
+                       "authority, reason")] = False,
 ):
-    """Store every message (raw, content-addressed), then parse them. Importing twice adds nothing."""
+    """Store every message (raw, content-addressed), then parse them. Importing twice adds nothing.
+
+    With --json, each message is handled as it is stored and one line says what became of it:
+    outcome is order, revision, quarantined, triage, report, not_order or duplicate (null, with the
+    reason, for a file that could not be read; the exit code is then 1)."""
     settings = Settings()
     store = Store(settings.database_url)
+    if json_lines:
+        failed = _import_json(store, settings, paths)
+        if reply:
+            _process(store, settings, reply, quiet=True)
+        raise typer.Exit(1 if failed else 0)
     stored = duplicates = unreadable = 0
     with Progress(console=console) as progress:
         task = progress.add_task("importing", total=count_messages(paths))
@@ -83,9 +96,69 @@ def release_command(
     console.print(f"released: order {outcome.order_id}")
 
 
-def _process(store: Store, settings: Settings, reply: bool) -> None:
+def _import_json(store: Store, settings: Settings, paths: list[Path]) -> int:
+    """Store and process each message in turn; print its line of the contract. Returns how many
+    files could not be read."""
+    trust = trust_from_settings(settings)
+    failed = 0
+    for message in iter_messages(paths):
+        if message.raw is None:
+            failed += 1
+            typer.echo(json.dumps(outcome_line(message.label, None, None, reason=message.error)))
+            continue
+        receipt = receive_raw(store.uow(), message.raw, "import")
+        if receipt.duplicate:
+            typer.echo(json.dumps(outcome_line(message.label, store, _stored(store, receipt.inbound_id),
+                                               duplicate=True)))
+            continue
+        try:
+            outcome = process_inbound(store, settings.sla, receipt.inbound_id, trust=trust)
+        except Exception as error:  # stored, so nothing is lost: `intake process` retries it
+            failed += 1
+            typer.echo(json.dumps(outcome_line(message.label, None, None, reason=(
+                f"stored as {receipt.inbound_id} but not processed ({type(error).__name__}); "
+                "`tanggap intake process` retries it"))))
+            continue
+        typer.echo(json.dumps(outcome_line(message.label, store, _stored(store, outcome.inbound_id))))
+    return failed
+
+
+def outcome_line(file: str, store: Store | None, row, duplicate: bool = False,
+                 reason: str | None = None) -> dict[str, object]:
+    """The fixed contract of `intake import --json`, one message."""
+    if row is None:
+        return {"file": file, "message_id": None, "outcome": None, "order_reference": None,
+                "order_id": None, "authority": None, "reason": reason}
+    with store.uow(read_only=True) as uow:
+        order = uow.orders.get(row.order_id) if row.order_id else None
+        authority = uow.authorities.get(row.authority_id) if row.authority_id else None
+    said = row.reason or ""
+    if duplicate:
+        said = f"already received ({row.received_at.isoformat(timespec='seconds')}, {row.state}): {said}"
+    return {"file": file, "message_id": row.message_id,
+            "outcome": "duplicate" if duplicate else PUBLIC_OUTCOME.get(row.state, row.state),
+            "order_reference": order.reference if order else None, "order_id": row.order_id,
+            "authority": authority.name if authority else None, "reason": said}
+
+
+# Human states after intake read as what intake did (a released or attached message was triage
+# or quarantine first; the contract reports what the message is now).
+PUBLIC_OUTCOME = {"released": "order", "attached": "revision", "dismissed": "triage",
+                  "rejected": "quarantined"}
+
+
+def _stored(store: Store, inbound_id: str):  # type: ignore[no-untyped-def]
+    from tanggap.store import inbound as mailbox
+
+    with store.uow(read_only=True) as uow:
+        return mailbox.inbound(uow, inbound_id)
+
+
+def _process(store: Store, settings: Settings, reply: bool, quiet: bool = False) -> None:
     worker = IntakeWorker(store, settings, mailer_from_settings(settings) if reply else None)
     result = worker.run_once()
+    if quiet:
+        return
     by_state: dict[str, int] = {}
     for outcome in result.processed:
         by_state[outcome.state] = by_state.get(outcome.state, 0) + 1

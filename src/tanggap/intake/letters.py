@@ -50,6 +50,33 @@ CORRESPONDENCE = re.compile(
 REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|balas)\s*:", re.IGNORECASE)
 FORWARD_SUBJECT = re.compile(r"^\s*(?:fwd?|tr|wg|i|pd|terus)\s*:", re.IGNORECASE)
 QUOTED_LINE = re.compile(r"^[ \t]*>")
+# Where a quoted or inline-forwarded message starts, in the styles mail clients write:
+# Gmail/Thunderbird "On … wrote:" (also Indonesian "Pada … menulis:"), Outlook's divider or
+# "From: … Sent:" block (also "Dari: … Dikirim:"), Zimbra's "----- Original Message -----".
+QUOTE_START = re.compile(
+    r"(?im)^[ \t>]*(?:"
+    r"-{2,}[ \t]*(?:original message|pesan asli|forwarded message|pesan (?:yang )?diteruskan|"
+    r"pesan terusan|weitergeleitete nachricht|message d'origine|message transf[ée]r[ée])[ \t]*-{2,}"
+    r"|_{10,}[ \t]*\n[ \t>]*(?:from|dari|von|de)[ \t]*:"
+    r"|(?:on|pada|am|le)\b[^\n]{0,300}\b(?:wrote|menulis|schrieb|a [ée]crit)[ \t]*:[ \t]*$"
+    r"|(?:from|dari|von|de)[ \t]*:[^\n]*@[^\n]*\n[ \t>]*(?:sent|date|dikirim|tanggal|gesendet|envoy[ée])[ \t]*:"
+    r")"
+)
+INLINE_FORWARD = re.compile(
+    r"(?i)-{2,}[ \t]*(?:forwarded message|pesan (?:yang )?diteruskan|pesan terusan|"
+    r"weitergeleitete nachricht|message transf[ée]r[ée])"
+)
+# A reminder or follow-up in its own words: still up, replacements, please act on all of them.
+FOLLOW_UP = re.compile(
+    r"\bmasih[ \t]+(?:aktif|beroperasi|tersedia|online|tayang|muncul|(?:bisa|dapat)[ \t]+diakses)|"
+    r"\bbelum[ \t]+(?:di)?(?:tindak|turun|blokir|hapus)|\bditindaklanjuti\b|\bpengganti(?:nya)?\b|"
+    r"\b(?:kanal|tautan|akun|grup|channel)\w*[ \t]+(?:tambahan|baru|susulan)\b|\bpengingat\b|"
+    r"\bstill[ \t]+(?:up|active|online|available|accessible|reachable)\b|\breplacement|\breminder\b|"
+    r"\badditional[ \t]+(?:channels?|links?|accounts?)\b|\bnot[ \t]+yet[ \t]+(?:been[ \t]+)?(?:removed|blocked|taken[ \t]+down)",
+    re.IGNORECASE,
+)
+# A Telegram link or a listed @name in the message's own words: it names channels itself.
+TELEGRAM_HINT = re.compile(r"(?i)(?:t(?:elegram)?\[?\.\]?(?:me|dog)/|tg://|^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*@\w{5,})", re.M)
 HAL_LINE = re.compile(r"(?im)^[ \t|>]*(?:hal|perihal)[ \t|]*:[ \t|]*(.+)$")
 # "Nomor : B-0634/DJWD/PW.02.01/03/2025" (also as table cells, or one cell a line in a PDF).
 LABELLED_NUMBER = re.compile(r"(?im)^[ \t|>]*(?:nomor|no\.?)(?:[ \t]+surat)?[\s|]*:[\s|]*([^\s|]+)")
@@ -78,6 +105,11 @@ class Letter:
         """What this message itself says: subject (unless a reply), unquoted body, attachments."""
         subject = "" if REPLY_SUBJECT.match(self.envelope.subject) else self.envelope.subject
         return "\n".join((subject, _unquoted(self.body), self.attachments))
+
+    @property
+    def quoted_words(self) -> str:
+        """What it quotes or forwards inline: an earlier letter, in any client's style."""
+        return _quoted(self.body)
 
     @property
     def all_words(self) -> str:
@@ -188,6 +220,26 @@ def _reads_as_order(letter: Letter) -> tuple[bool, str]:
         return False, f"correspondence, not an order (subject {envelope.subject[:80]!r})"
     if EU_ORDER.search(words) or (TAKEDOWN.search(words) and REQUEST.search(words)):
         return True, f"order from {envelope.sender_domain}"
+    return _follow_up(letter, words)
+
+
+def _follow_up(letter: Letter, words: str) -> tuple[bool, str]:
+    """A reply, reminder or inline forward that carries an earlier order: the authority asks
+    again ("masih aktif", replacement channels, "please handle all of them") or passes it on."""
+    quoted = letter.quoted_words
+    quotes_order = bool(EU_ORDER.search(quoted) or (TAKEDOWN.search(quoted) and REQUEST.search(quoted))
+                        or _labelled(quoted))
+    forwarded = FORWARD_SUBJECT.match(letter.envelope.subject) or INLINE_FORWARD.search(letter.body)
+    if quotes_order and forwarded:
+        return True, f"inline forward of an earlier order, from {letter.envelope.sender_domain}"
+    # Thanks ("kanal sudah diblokir, terima kasih") or a question is no request: a human sees it
+    # in triage. A reminder, or a request that names channels or a takedown, is one.
+    asks = FOLLOW_UP.search(words) or (REQUEST.search(words) and (TAKEDOWN.search(words)
+                                                                  or TELEGRAM_HINT.search(words)))
+    if quotes_order and asks:
+        return True, f"follow-up of the quoted order, from {letter.envelope.sender_domain}"
+    if FOLLOW_UP.search(words) and (_first(SUBJECT_NUMBER, letter.envelope.subject) or _labelled(words)):
+        return True, f"reminder under an earlier order's number, from {letter.envelope.sender_domain}"
     return False, "no request to take content down"
 
 
@@ -266,10 +318,21 @@ def _clean_reference(value: str) -> str | None:
     return value[:120]
 
 
+def _split_quote(text: str) -> tuple[str, str]:
+    """The message's own text and the text it quotes (">" lines, and everything after the
+    first quote header of any style)."""
+    start = QUOTE_START.search(text)
+    head, tail = (text[:start.start()], text[start.start():]) if start else (text, "")
+    own, quoted = [], []
+    for line in head.splitlines():
+        (quoted if QUOTED_LINE.match(line) else own).append(line)
+    quoted.extend(tail.splitlines())
+    return "\n".join(own), "\n".join(re.sub(r"^(?:[ \t]*>)+[ \t]?", "", line) for line in quoted)
+
+
 def _unquoted(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not QUOTED_LINE.match(line))
+    return _split_quote(text)[0]
 
 
 def _quoted(text: str) -> str:
-    lines = text.splitlines()
-    return "\n".join(QUOTED_LINE.sub("", line, count=1) for line in lines if QUOTED_LINE.match(line))
+    return _split_quote(text)[1]

@@ -335,7 +335,9 @@ def _date(text: str) -> datetime | None:
 
 
 def _auth(message: Message) -> AuthVerdicts:
-    """Verdicts of the topmost Authentication-Results header: the one our own MX added."""
+    """Verdicts of the topmost Authentication-Results header, whoever wrote it: a hint for
+    ``intake parse`` (a letter that says DMARC failed reads as no order), never trust. Who may
+    be trusted is decided from headers our own servers added: ``intake/authentication.py``."""
     try:
         raw = next((str(v) for k, v in message.raw_items() if k.lower() == "authentication-results"), "")
     except Exception:

@@ -92,6 +92,8 @@ class ParsedMessage:
     out_of_scope: tuple[str, ...] = ()  # non-Telegram links
     auth: AuthVerdicts = AuthVerdicts()
     complete: bool = True  # False when a limit cut the reading short
+    machine: str | None = None  # why it is machine mail (auto-reply, bounce, mailing), or None
+    text: str = ""  # the top message's own text and what it quotes, for a person to read
 
     @classmethod
     def failed(cls, error: str, warnings: tuple[str, ...] = ()) -> ParsedMessage:
@@ -271,6 +273,8 @@ class _Reader:
 
     def _read_text(self, leaf: Leaf, kind: str, harvest: Harvest) -> str:
         text = decode_text(leaf, self.warnings).replace("\x00", "")
+        # CRLF letters and Word's no-break spaces ("Nomor\xa0:") read like their plain twins.
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
         if len(text) > self.limits.max_text_chars:
             self.warnings.append(
                 f"incomplete: {describe(leaf)} has {len(text)} characters; only the first "
@@ -342,7 +346,19 @@ def _result(letter: Letter, reader: _Reader, sla: SlaPolicy, limits: ParseLimits
         out_of_scope=tuple(harvest.out_of_scope),
         auth=envelope.auth,
         complete=not any(w.startswith("incomplete") for w in warnings),
+        machine=envelope.automated or envelope.bulk,
+        text=_readable(letter),
     )
+
+
+def _readable(letter: Letter, limit: int = 200_000) -> str:
+    """The letter as a person reads it in triage: its body, then each forwarded message's."""
+    parts = [letter.body, letter.attachments]
+    for inner in letter.forwarded:
+        sender = inner.envelope.sender_address or "?"
+        parts.append(f"---------- forwarded: {inner.envelope.subject} ({sender}) ----------")
+        parts.append(_readable(inner, limit))
+    return "\n".join(p for p in parts if p)[:limit]
 
 
 def _hours(assessment: Assessment) -> int | float | None:

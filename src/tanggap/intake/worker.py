@@ -7,6 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from tanggap.config import Settings
+from tanggap.intake.authentication import SenderTrust, dns_txt
 from tanggap.intake.parse import ParseLimits
 from tanggap.notify.mail import Mailer, SmtpMailer
 from tanggap.services.intake import InboundOutcome, process_pending
@@ -14,6 +15,11 @@ from tanggap.services.replies import RepliesSent, send_due_replies
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
+
+
+def trust_from_settings(settings: Settings) -> SenderTrust:
+    return SenderTrust.from_setting(settings.intake_trusted_authserv_ids,
+                                    dns_txt if settings.intake_verify_dkim else None)
 
 
 def mailer_from_settings(settings: Settings) -> SmtpMailer:
@@ -36,7 +42,8 @@ class IntakeWorker:
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> Round:
-        processed = process_pending(self.store, self.settings.sla, self.limits)
+        processed = process_pending(self.store, self.settings.sla, self.limits,
+                                    trust_from_settings(self.settings))
         replies = send_due_replies(self.store, self.mailer, self.settings.intake_address) if self.mailer else None
         return Round(processed, replies)
 

@@ -21,7 +21,11 @@ from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import AuditDraft, OrderDraft
 from tanggap.domain.senders import Verdict, check_sender
 from tanggap.domain.sla import SlaPolicy
+from tanggap.domain.targets import Target
+from tanggap.domain.triage import triage_deadline
+from tanggap.intake.authentication import SenderTrust, sender_evidence
 from tanggap.intake.parse import ParseLimits, ParsedMessage, parse_message
+from tanggap.services.user_reports import file_reports
 from tanggap.services.orders import ingest_order
 from tanggap.store.tables import evidence, inbound_messages
 from tanggap.store.uow import Store, UnitOfWork
@@ -35,9 +39,14 @@ MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M
 class InboundState:
     RECEIVED = "received"  # stored, not yet parsed
     ORDER = "order"  # became an order
-    NOT_ORDER = "not_order"  # an auto-reply, newsletter, complaint...: kept, nothing opened
-    QUARANTINED = "quarantined"  # waits for a human: untrusted sender or unreadable
-    RELEASED = "released"  # a human confirmed a quarantined order
+    REVISION = "revision"  # a follow-up of an order the authority sent before
+    TRIAGE = "triage"  # an authority's authenticated mail that is no order yet: a human, with a clock
+    REPORT = "report"  # a member of the public names channels: user reports, for a moderator
+    NOT_ORDER = "not_order"  # machine mail (auto-replies, bounces, mailings), or no authority's and names nothing
+    QUARANTINED = "quarantined"  # waits for a human: claims an authority unproven, or unreadable
+    RELEASED = "released"  # a human confirmed it as an order (from quarantine or triage)
+    ATTACHED = "attached"  # a human attached it to an order the authority sent before
+    DISMISSED = "dismissed"  # a human read it and wrote why it needs nothing
     REJECTED = "rejected"  # a human confirmed it is no order
 
 
@@ -54,6 +63,8 @@ class InboundOutcome:
     state: str
     reason: str
     order_id: str | None = None
+    authority_id: str | None = None
+    message_id: str | None = None
 
 
 def dedupe_key(raw: bytes) -> str:
@@ -124,42 +135,80 @@ def pending_ids(store: Store, limit: int = 500) -> list[str]:
 
 
 def process_inbound(store: Store, sla: SlaPolicy, inbound_id: str,
-                    limits: ParseLimits = ParseLimits()) -> InboundOutcome:
-    """Parse one stored message and act on it. Never raises on a bad message: it quarantines."""
+                    limits: ParseLimits = ParseLimits(), trust: SenderTrust | None = None) -> InboundOutcome:
+    """Parse one stored message and act on it. Never raises on a bad message: it quarantines.
+
+    Every authenticated message of an authority ends as an order, a revision or in triage;
+    only machine mail may end as "not an order" without a human."""
     with store.uow(read_only=True) as uow:
         row = _inbound(uow, inbound_id)
         if row.state != InboundState.RECEIVED:
             return InboundOutcome(inbound_id, row.state, row.reason or "", row.order_id)
-        raw = uow.session.execute(
-            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one()
+        raw = bytes(uow.session.execute(
+            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one())
         authorities = list(uow.authorities.list())
-    parsed = parse_message(bytes(raw), limits)
-    if parsed.error:
-        return _settle(store, row, parsed, InboundState.QUARANTINED, f"unreadable: {parsed.error}")
-    check = check_sender(_domain(parsed.sender_address), parsed.auth.dkim, parsed.auth.spf,
-                         parsed.auth.dmarc, authorities)
-    # Whatever the parser concluded, mail that claims an authority and fails authentication
-    # goes to a human: a forged order and a real one with broken DKIM look alike from here.
-    if check.authority and check.verdict is Verdict.QUARANTINE and parsed.mentioned_targets:
-        return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason, check.authority.id)
-    if not parsed.is_order:
-        return _settle(store, row, parsed, InboundState.NOT_ORDER, parsed.order_reason or "not an order")
+    parsed = parse_message(raw, limits, sla)
+    check = check_sender(sender_evidence(raw, trust or SenderTrust(dns=None)), authorities)
+    authority_id = check.authority.id if check.authority else None
     if check.verdict is Verdict.QUARANTINE:
-        return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason,
-                       check.authority.id if check.authority else None)
+        return _settle(store, row, parsed, InboundState.QUARANTINED, check.reason, authority_id)
+    if parsed.error:  # an authority's own unreadable mail still gets a human, with its clock
+        if check.verdict is Verdict.TRUSTED:
+            return _to_triage(store, sla, row, parsed, check.authority, f"unreadable: {parsed.error}")
+        return _settle(store, row, parsed, InboundState.QUARANTINED, f"unreadable: {parsed.error}",
+                       authority_id)
+    if parsed.machine:
+        return _settle(store, row, parsed, InboundState.NOT_ORDER, f"machine mail ({parsed.machine})",
+                       authority_id)
+    if check.verdict is Verdict.TRUSTED:
+        return _from_authority(store, sla, row, parsed, check.authority)
+    if parsed.is_order:  # an order, but from a domain no authority has verified
+        return _settle(store, row, parsed, InboundState.QUARANTINED,
+                       f"order from {check.reason}; no authority has verified it")
+    if parsed.mentioned_targets:
+        return _as_reports(store, row, parsed)
+    return _settle(store, row, parsed, InboundState.NOT_ORDER, parsed.order_reason or "not an order")
+
+
+def _from_authority(store: Store, sla: SlaPolicy, row, parsed: ParsedMessage, authority) -> InboundOutcome:
+    """An authenticated authority's message: an order, a revision of one, or triage."""
+    if not parsed.is_order:
+        return _to_triage(store, sla, row, parsed, authority, parsed.order_reason or "not read as an order")
+    if not parsed.targets:
+        return _to_triage(store, sla, row, parsed, authority, "an order that names no Telegram target")
     try:
-        order_id = _open_order(store, sla, row, parsed, check.authority)
-    except DomainError as error:  # e.g. an unknown category: a human must look
-        return _settle(store, row, parsed, InboundState.QUARANTINED, f"could not open order: {error.message}",
-                       check.authority.id)
-    return _settle(store, row, parsed, InboundState.ORDER, check.reason, check.authority.id, order_id)
+        opened = _open_order(store, sla, row, parsed, authority)
+    except DomainError as error:  # e.g. an unknown category: a human must look, with the clock running
+        return _to_triage(store, sla, row, parsed, authority, f"could not open order: {error.message}")
+    state = InboundState.REVISION if opened.revision_of else InboundState.ORDER
+    reason = f"authenticated sender of {authority.name}"
+    if opened.revision_of:
+        reason += f"; follows up order {opened.reference}" + ("" if opened.new else " (nothing new)")
+    return _settle(store, row, parsed, state, reason, authority.id, opened.order_id)
 
 
-def process_pending(store: Store, sla: SlaPolicy, limits: ParseLimits = ParseLimits()) -> list[InboundOutcome]:
+def _to_triage(store: Store, sla: SlaPolicy, row, parsed: ParsedMessage, authority, reason: str) -> InboundOutcome:
+    due = triage_deadline(sla, authority.jurisdiction, row.received_at)
+    return _settle(store, row, parsed, InboundState.TRIAGE, f"{authority.name}: {reason}", authority.id,
+                   triage_due_at=due.due_at)
+
+
+def _as_reports(store: Store, row, parsed: ParsedMessage) -> InboundOutcome:
+    """A member of the public names channels: one user report per channel, for a moderator."""
+    reporter = (parsed.sender_address or "unknown sender")[:200]
+    reason = f"e-mail: {parsed.subject or '(no subject)'}"[:500]
+    filed = file_reports(store.uow(), parsed.mentioned_targets, reporter, reason, row.received_at,
+                         f"inbound:{row.id}")
+    return _settle(store, row, parsed, InboundState.REPORT,
+                   f"{len(filed)} user report(s) from {reporter}", None)
+
+
+def process_pending(store: Store, sla: SlaPolicy, limits: ParseLimits = ParseLimits(),
+                    trust: SenderTrust | None = None) -> list[InboundOutcome]:
     outcomes = []
     for inbound_id in pending_ids(store):
         try:
-            outcomes.append(process_inbound(store, sla, inbound_id, limits))
+            outcomes.append(process_inbound(store, sla, inbound_id, limits, trust))
         except Exception:  # one bad message must not stop the others; it stays "received"
             log.exception("intake processing failed", extra={"status": inbound_id})
     return outcomes
@@ -183,50 +232,106 @@ def release(store: Store, sla: SlaPolicy, inbound_id: str, authority_name: str, 
     parsed = parse_message(bytes(raw), limits)
     if not (parsed.targets or parsed.mentioned_targets):
         raise DomainError("the message names no targets to act on", "targets")
-    order_id = _open_order(store, sla, row, parsed, authority)
+    opened = _open_order(store, sla, row, parsed, authority)
     return _settle(store, row, parsed, InboundState.RELEASED, f"released by {by.name}", authority.id,
-                   order_id, reviewed_by=by.actor, expected_state=InboundState.QUARANTINED)
+                   opened.order_id, reviewed_by=by.actor, expected_state=InboundState.QUARANTINED)
 
 
-def _open_order(store: Store, sla: SlaPolicy, row, parsed: ParsedMessage, authority) -> str:
-    """The order this message opens (or opened before a crash: the evidence names it)."""
+@dataclass(frozen=True)
+class OpenedOrder:
+    order_id: str
+    reference: str | None
+    revision_of: str | None = None  # the earlier order this one follows up
+    new: bool = True  # False when the follow-up added nothing to the earlier order
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """What a person (or the parser) says the order is: its targets, number and category."""
+
+    targets: tuple[Target, ...]
+    spellings: tuple[str, ...]
+    reference: str | None
+    category: str
+    jurisdiction: str
+    rejected: tuple[dict[str, str], ...] = ()
+
+
+def terms_from(parsed: ParsedMessage, authority) -> OrderTerms:  # type: ignore[no-untyped-def]
+    targets = parsed.targets or parsed.mentioned_targets  # a released message the parser doubted
+    return OrderTerms(
+        targets=tuple(targets),
+        spellings=tuple(parsed.spellings.get(t.canonical, (t.canonical,))[0] for t in targets),
+        reference=parsed.order_reference, category=parsed.category or "other",
+        jurisdiction=parsed.jurisdiction or authority.jurisdiction,
+        rejected=tuple({"input": link, "reason": "not a Telegram link (out of scope)"}
+                       for link in parsed.out_of_scope))
+
+
+def _open_order(store: Store, sla: SlaPolicy, row, parsed: ParsedMessage, authority) -> OpenedOrder:
+    return open_order(store, sla, row, terms_from(parsed, authority), authority)
+
+
+def open_order(store: Store, sla: SlaPolicy, row, terms: OrderTerms, authority) -> OpenedOrder:  # type: ignore[no-untyped-def]
+    """The order this message opens (or opened before a crash: the evidence names it). A
+    message under the number of an earlier order is its revision: the earlier order's targets
+    and the new ones, each once."""
     with store.uow(read_only=True) as uow:
         earlier = uow.orders.by_evidence(authority.id, row.evidence_sha256)
         if earlier is not None:
-            return earlier.id
-    targets = parsed.targets or parsed.mentioned_targets  # a released message the parser doubted
-    spellings = [parsed.spellings.get(t.canonical, (t.canonical,))[0] for t in targets]
-    rejected = tuple({"input": link, "reason": "not a Telegram link (out of scope)"}
-                     for link in parsed.out_of_scope)
+            return OpenedOrder(earlier.id, earlier.reference,
+                               None if earlier.revision == 1 else earlier.id)
+        previous = (uow.orders.latest_by_reference(authority.id, terms.reference)
+                    if terms.reference else None)
+        before = [(link.target, link.spelling) for link in previous.targets] if previous else []
+    targets = list(terms.targets)
+    spellings = list(terms.spellings)
+    for target, spelling in before:  # the quoted order's targets count, once
+        if target not in targets:
+            targets.append(target)
+            spellings.append(spelling)
     draft = OrderDraft(
-        authority_id=authority.id, reference=parsed.order_reference,
-        category=parsed.category or "other", jurisdiction=parsed.jurisdiction or authority.jurisdiction,
-        targets=tuple(targets), legal_basis=None, channel="email", spellings=tuple(spellings),
-        rejected=rejected, raw_evidence=row.evidence_sha256, received_at=row.received_at, follow_up=True)
+        authority_id=authority.id, reference=terms.reference, category=terms.category,
+        jurisdiction=terms.jurisdiction, targets=tuple(targets), legal_basis=None, channel="email",
+        spellings=tuple(spellings), rejected=terms.rejected, raw_evidence=row.evidence_sha256,
+        received_at=row.received_at, follow_up=True)
     acting = Principal("authority", authority.id, authority.name, jurisdiction=authority.jurisdiction)
-    return ingest_order(store.uow(), sla, draft, acting).order_id
+    receipt = ingest_order(store.uow(), sla, draft, acting)
+    if previous is None:
+        return OpenedOrder(receipt.order_id, receipt.reference)
+    return OpenedOrder(receipt.order_id, receipt.reference, previous.id, not receipt.duplicate_of_existing)
 
 
 def _settle(store: Store, row, parsed: ParsedMessage, state: str, reason: str,
             authority_id: str | None = None, order_id: str | None = None,
-            reviewed_by: str | None = None, expected_state: str = InboundState.RECEIVED) -> InboundOutcome:
+            reviewed_by: str | None = None, expected_state: str = InboundState.RECEIVED,
+            triage_due_at: datetime | None = None) -> InboundOutcome:
     with store.uow() as uow:
         changed = uow.session.execute(
             update(inbound_messages)
             .where(inbound_messages.c.id == row.id, inbound_messages.c.state == expected_state)
-            .values(state=state, reason=reason[:2000], authority_id=authority_id,
-                    order_id=order_id, reviewed_by=reviewed_by,
-                    message_id=(parsed.message_id or "")[:998] or None,
-                    sender=(parsed.sender_address or "")[:320] or None,
-                    subject=(parsed.subject or "")[:2000] or None,
-                    warnings=list(parsed.warnings)[:50])).rowcount
+            .values(state=state, reason=_text(reason)[:2000], authority_id=authority_id,
+                    order_id=order_id, reviewed_by=reviewed_by, triage_due_at=triage_due_at,
+                    message_id=_text(parsed.message_id)[:998] or None,
+                    sender=_text(parsed.sender_address)[:320] or None,
+                    subject=_text(parsed.subject)[:2000] or None,
+                    warnings=[_text(w) for w in parsed.warnings[:50]])).rowcount
         if changed:
             uow.record(AuditDraft(f"message_{state}", "inbound", row.id, reviewed_by or SYSTEM.actor,
-                                  {"reason": reason[:500], "order_id": order_id}))
+                                  {"reason": _text(reason)[:500], "order_id": order_id,
+                                   "triage_due_at": triage_due_at.isoformat() if triage_due_at else None}))
             uow.commit()
     if state == InboundState.QUARANTINED:
         log.warning("message quarantined", extra={"status": reason[:200]})
-    return InboundOutcome(row.id, state, reason, order_id)
+    return InboundOutcome(row.id, state, reason, order_id, authority_id, parsed.message_id)
+
+
+def _text(value: str | None) -> str:
+    """Header text as the database takes it: raw 8-bit header bytes reach us as surrogate
+    escapes (a raw UTF-8 "kоmdigi.go.id"), which no database encoding accepts."""
+    if not value:
+        return ""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "")
 
 
 def _inbound(uow: UnitOfWork, inbound_id: str):
@@ -234,7 +339,3 @@ def _inbound(uow: UnitOfWork, inbound_id: str):
     if row is None:
         raise NotFound(f"no inbound message {inbound_id}")
     return row
-
-
-def _domain(address: str | None) -> str | None:
-    return address.rsplit("@", 1)[1].lower() if address and "@" in address else None

@@ -15,7 +15,7 @@ from tanggap.store.tables import inbound_messages
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
-ANSWERED_STATES = ("order", "released")
+ANSWERED_STATES = ("order", "revision", "released", "attached")  # each names the order it became
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,10 @@ inbound_messages = Table(
     Column("final_sent_at", UTCDateTime),
     Column("reversals_notified", Integer, nullable=False, server_default="0"),
     Column("reviewed_by", String(60)),
+    # Triage: an authority's authenticated mail that is no order yet waits for a human until then.
+    Column("triage_due_at", UTCDateTime, index=True),
+    Column("resolution", Text),  # what the person who settled it wrote (a dismissal's reason…)
+    Column("resolved_at", UTCDateTime),
 )
 
 # Where each IMAP mailbox poller got to, so a restart neither skips nor repeats.
