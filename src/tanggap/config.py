@@ -26,7 +26,19 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
-    transparency_timezone: str = "UTC"
+    # Public counts: days in this zone; breakdowns under the minimum are folded into "other".
+    transparency_timezone: str = "Asia/Jakarta"
+    transparency_min_count: int = 5
+    # Statements of reasons go to the DSA Transparency Database (or a test double) when set.
+    sor_endpoint: str | None = None
+    sor_token: SecretStr | None = None  # never printed or logged
+    sor_attempts: int = 4
+    # Where the public portal sends channel owners to appeal (in every statement of reasons).
+    appeal_url: str = "http://127.0.0.1:8000/appeal"
+    # The daily sentence goes to this channel on the platform, and to Telegram when a token is set.
+    publish_channel: str | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_channel: str | None = None
     platform: str = "demo"  # the module in tanggap.platforms that talks to it
     platform_url: str = "http://127.0.0.1:8001"
     platform_token: str | None = None

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
+from tanggap.domain.accountability import suppress_small
 from tanggap.domain.clock import format_wib
 from tanggap.domain.errors import NotFound, PermissionDenied
 from tanggap.domain.model import CaseState, OrderDraft
@@ -160,13 +162,27 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
         "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/transparency/daily", summary="Public: channels blocked on a day")
-def transparency_daily(request: Request, day: Annotated[date, Query(alias="date")]):
+@router.get("/transparency/daily", summary="Public: channels blocked on a day (net of reversals)")
+def transparency_daily(request: Request, day: Annotated[date | None, Query(alias="date")] = None):
+    """A day in the configured zone (default Asia/Jakarta); without `date`, today there."""
     ctx = request.app.state.ctx
-    counts = daily_counts(ctx.store.uow(read_only=True), day, ctx.settings.transparency_timezone)
-    return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.total,
-            "by_category": counts.by_category, "by_source": counts.by_source,
-            "terrorism_this_month": counts.terrorism_this_month, "sentence": counts.sentence}
+    zone = ctx.settings.transparency_timezone
+    day = day or ctx.store.clock.now().astimezone(ZoneInfo(zone)).date()
+    counts = daily_counts(ctx.store.uow(read_only=True), day, zone)
+    minimum = ctx.settings.transparency_min_count
+    return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.net,
+            "blocked_before_reversals": counts.blocked, "reversed": counts.reversed,
+            "by_category": public_breakdown(counts.by_category, minimum),
+            "by_source": counts.by_source,
+            "by_scope": public_breakdown(counts.by_scope, minimum),
+            "minimum_published_count": minimum,
+            "terrorism_today": counts.terrorism, "terrorism_this_month": counts.terrorism_this_month,
+            "sentence": counts.sentence, "sentence_id": counts.sentence_id}
+
+
+def public_breakdown(counts: dict[str, int], minimum: int) -> dict[str, int]:
+    folded = suppress_small(counts, minimum)
+    return {**folded.shown, **({"other": folded.other} if folded.other else {})}
 
 
 def case_json(case) -> dict:
