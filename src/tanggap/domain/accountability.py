@@ -87,7 +87,8 @@ def suppress_small(counts: Mapping[str, int], minimum: int) -> Suppressed:
     return Suppressed(shown, other, folded)
 
 
-# A proactive case has no order to give it a category: its decision's policy reason does.
+# What a block is counted under: the moderator's policy reason (the verdict) when it names one,
+# else the category the order claimed. A proactive case has no order, so only the former.
 CATEGORY_OF_REASON = {
     "terrorist_content": "terrorism", "violent_extremism": "terrorism", "child_sexual_abuse": "csam",
     "public_order": "public_order", "illegal_hate_speech": "hate_speech", "illegal_gambling": "gambling",
@@ -95,4 +96,4 @@ CATEGORY_OF_REASON = {
 
 
 def category_of(case_category: str | None, reason_code: str | None) -> str | None:
-    return case_category or CATEGORY_OF_REASON.get(reason_code or "")
+    return CATEGORY_OF_REASON.get(reason_code or "") or case_category

@@ -187,3 +187,63 @@ def _figures(authority: str, lines: list[OrderTargetRow], now: datetime) -> Auth
         sum(1 for line in readable if line.outcome == "pending"),
         sum(1 for t in timings if t.late_by(now) is None), breaches,
         median(hours), percentile(hours, 0.95), deadline_hours[0][0] if deadline_hours else None)
+
+
+@dataclass(frozen=True)
+class PublicDay:
+    day: date
+    blocked: int
+    reversed: int
+    net: int
+    terrorism: int
+    by_category: dict[str, int]
+    by_source: dict[str, int]
+    by_scope: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PublicMonth:
+    """What is published for a month: the same figures in the page, CSV, JSON and Atom.
+    Categories and country scopes whose month total is under the minimum are folded into
+    `other` on every day, so no small group can be picked out of any one of them."""
+
+    report: MonthReport
+    minimum: int
+    categories: list[str]
+    scopes: list[str]
+    sources: list[str]
+    days: list[PublicDay]
+
+    def totals(self, attribute: str) -> dict[str, int]:
+        summed: Counter[str] = Counter()
+        for day in self.days:
+            summed.update(getattr(day, attribute))
+        return dict(summed)
+
+
+SOURCES = ("order", "report", "proactive")
+
+
+def public_month(report: MonthReport, minimum: int) -> PublicMonth:
+    categories = _published(report.total("by_category"), minimum)
+    scopes = _published(report.total("by_scope"), minimum)
+    extra_sources = sorted(set(report.total("by_source")) - set(SOURCES))
+    days = [PublicDay(d.day, d.blocked, d.reversed, d.net, d.terrorism,
+                      _fold(d.by_category, categories), {s: d.by_source.get(s, 0) for s in (*SOURCES, *extra_sources)},
+                      _fold(d.by_scope, scopes)) for d in report.days]
+    names = lambda kept, per_day: kept + (["other"] if any(day.get("other") for day in per_day) else [])  # noqa: E731
+    return PublicMonth(report, minimum, names(categories, [d.by_category for d in days]),
+                       names(scopes, [d.by_scope for d in days]), [*SOURCES, *extra_sources], days)
+
+
+def _published(totals: dict[str, int], minimum: int) -> list[str]:
+    return sorted((name for name, count in totals.items() if count >= minimum),
+                  key=lambda name: (-totals[name], name))
+
+
+def _fold(counts: dict[str, int], kept: list[str]) -> dict[str, int]:
+    folded = {name: counts.get(name, 0) for name in kept}
+    other = sum(count for name, count in counts.items() if name not in kept)
+    if other:
+        folded["other"] = other
+    return folded
