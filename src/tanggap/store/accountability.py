@@ -247,3 +247,33 @@ def authority_names(session: Session) -> list[str]:
     return list(session.scalars(select(authorities.c.name).order_by(authorities.c.name)))
 
 
+
+
+# --- statements of reasons delivered -----------------------------------------------------------
+
+def settled_puids(session: Session, puids: list[str]) -> set[str]:
+    """The puids the Transparency Database already has (or refused for good)."""
+    from tanggap.store.accountability_tables import sor_deliveries
+
+    found: set[str] = set()
+    for start in range(0, len(puids), 500):
+        found.update(session.scalars(select(sor_deliveries.c.puid)
+                                     .where(sor_deliveries.c.puid.in_(puids[start:start + 500]))))
+    return found
+
+
+def record_delivery(session: Session, puid: str, decision_id: str, status: str, detail: str | None,
+                    endpoint: str, at: datetime) -> bool:
+    """Insert once; a concurrent submitter that got there first wins (returns False)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from tanggap.store.accountability_tables import sor_deliveries
+
+    try:
+        with session.begin_nested():
+            session.execute(sor_deliveries.insert().values(
+                puid=puid, decision_id=decision_id, status=status, detail=detail, endpoint=endpoint,
+                delivered_at=at))
+        return True
+    except IntegrityError:
+        return False
