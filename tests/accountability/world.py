@@ -48,6 +48,12 @@ class Activity:
             self.confirm(enforce_at or when, outcome.enforcement_id)
         return outcome
 
+    def approve_last(self, case_id: str):
+        """A senior approves the decision waiting on four-eyes (e.g. no action on an order)."""
+        from tanggap.services.decisions import approve
+
+        return approve(self.store.uow(), case_id, self.senior)
+
     def confirm(self, when: str, enforcement_id: str) -> None:
         self._now(when)
         with self.store.uow() as uow:

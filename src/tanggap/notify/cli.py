@@ -85,3 +85,69 @@ def sor_submit(since: Annotated[str, typer.Option(help="decisions taken on or af
         errors.print(f"[red]refused[/red] {puid}: {why}")
     if report.rejected or report.left:
         raise typer.Exit(2)
+
+
+report_app = typer.Typer(help="Compliance reports for authorities and regulators (CSV and PDF).",
+                         no_args_is_help=True)
+
+
+def _month(written: str) -> tuple[int, int]:
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})", written)
+    if not match or not 1 <= int(match[2]) <= 12:
+        _fail(f"--month {written!r} is not YYYY-MM (e.g. 2026-11)")
+    return int(match[1]), int(match[2])
+
+
+@report_app.command("compliance")
+def report_compliance(
+        authority: Annotated[str, typer.Option(help="the authority's name, as `tanggap authority add` gave it")],
+        month: Annotated[str, typer.Option(help="YYYY-MM, in the transparency zone (WIB by default)")],
+        out: Annotated[Path, typer.Option(help="folder for the CSV and PDF")] = Path(".")):
+    """Every order of the month: each target's outcome and time of action against its deadline,
+    breaches and by how much, and the monthly summary. Writes a CSV and a PDF."""
+    from tanggap.domain.errors import NotFound
+    from tanggap.notify.report_files import write_compliance_csv, write_compliance_pdf
+    from tanggap.services.compliance import compliance_report
+
+    year, number = _month(month)
+    settings = Settings()
+    if not out.is_dir():
+        _fail(f"no folder {out}")
+    try:
+        report = compliance_report(_store(settings).uow(read_only=True), authority, year, number,
+                                   settings.transparency_timezone)
+    except NotFound as error:
+        _fail(error.message)
+    stem = out / f"compliance-{_slug(authority)}-{year}-{number:02d}"
+    write_compliance_csv(report, stem.with_suffix(".csv"))
+    write_compliance_pdf(report, stem.with_suffix(".pdf"))
+    summary = report.summary
+    console.print(f"{authority} {month}: {summary.orders} orders, {summary.targets} targets, "
+                  f"{summary.actioned} actioned, {summary.breaches} past the deadline")
+    console.print(f"wrote {stem}.csv and {stem}.pdf")
+
+
+@report_app.command("tco")
+def report_tco(year: Annotated[int, typer.Option(help="the calendar year reported on", min=2000, max=2100)],
+               out: Annotated[Path, typer.Option(help="folder for the CSV and PDF")] = Path(".")):
+    """The TCO Regulation's Article 7 annual transparency report: removals on orders and by our own
+    measures, orders not acted on and why, complaints and their outcomes, reinstatements."""
+    from tanggap.notify.report_files import write_tco_csv, write_tco_pdf
+    from tanggap.services.compliance import tco_report
+
+    settings = Settings()
+    if not out.is_dir():
+        _fail(f"no folder {out}")
+    report = tco_report(_store(settings).uow(read_only=True), year, settings.transparency_timezone)
+    stem = out / f"tco-report-{year}"
+    write_tco_csv(report, stem.with_suffix(".csv"))
+    write_tco_pdf(report, stem.with_suffix(".pdf"))
+    console.print(f"wrote {stem}.csv and {stem}.pdf")
+
+
+def _slug(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "authority"

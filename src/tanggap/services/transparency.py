@@ -167,10 +167,10 @@ def authority_figures(lines: list[OrderTargetRow], now: datetime) -> list[Author
     grouped: dict[str, list[OrderTargetRow]] = {}
     for line in lines:
         grouped.setdefault(line.authority, []).append(line)
-    return [_figures(name, grouped[name], now) for name in sorted(grouped)]
+    return [figures_for(name, grouped[name], now) for name in sorted(grouped)]
 
 
-def _figures(authority: str, lines: list[OrderTargetRow], now: datetime) -> AuthorityFigures:
+def figures_for(authority: str, lines: list[OrderTargetRow], now: datetime) -> AuthorityFigures:
     readable = [line for line in lines if line.outcome != "rejected"]
     actioned = [line for line in readable if line.outcome == "actioned"]
     refused = [line for line in readable if line.outcome == "refused"]

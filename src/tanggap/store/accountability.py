@@ -81,6 +81,7 @@ class OrderTargetRow:
     action: str | None
     reason: str | None
     reversed: bool = False
+    jurisdiction: str = ""
 
 
 def order_target_rows(session: Session, start: datetime, end: datetime,
@@ -109,7 +110,7 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
     lines: list[OrderTargetRow] = []
     for order in order_list:
         base = dict(authority=order.authority, order_id=order.id, reference=order.reference,
-                    category=order.category, received_at=as_utc(order.received_at),
+                    category=order.category, jurisdiction=order.jurisdiction, received_at=as_utc(order.received_at),
                     deadline_due_at=as_utc(order.deadline_due_at), deadline_basis=order.deadline_basis)
         for target in by_order.get(order.id, []):
             acted = first_action.get(target.case_id)
@@ -277,3 +278,28 @@ def record_delivery(session: Session, puid: str, decision_id: str, status: str, 
         return True
     except IntegrityError:
         return False
+
+
+@dataclass(frozen=True)
+class AppealRow:
+    appeal_id: str
+    case_id: str
+    category: str | None
+    status: str  # open | upheld | reversed
+    submitted_at: datetime
+    reviewed_at: datetime | None
+
+
+def appeal_rows(session: Session, start: datetime, end: datetime) -> list[AppealRow]:
+    """Complaints submitted in [start, end), with the category of the decision complained of."""
+    from tanggap.store.tables import appeals
+
+    query = (select(appeals.c.id, appeals.c.case_id, appeals.c.status, appeals.c.submitted_at,
+                    appeals.c.reviewed_at, cases.c.category, decisions.c.reason_code)
+             .select_from(appeals.join(cases, cases.c.id == appeals.c.case_id)
+                          .join(decisions, decisions.c.id == appeals.c.decision_id))
+             .where(appeals.c.submitted_at >= start, appeals.c.submitted_at < end)
+             .order_by(appeals.c.submitted_at))
+    return [AppealRow(row.id, row.case_id, category_of(row.category, row.reason_code), str(row.status),
+                      as_utc(row.submitted_at), as_utc(row.reviewed_at) if row.reviewed_at else None)
+            for row in session.execute(query)]

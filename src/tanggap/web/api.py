@@ -180,6 +180,41 @@ def transparency_daily(request: Request, day: Annotated[date | None, Query(alias
             "sentence": counts.sentence, "sentence_id": counts.sentence_id}
 
 
+@router.get("/compliance", summary="An authority's compliance report for a month")
+def compliance(request: Request, caller: Caller,
+               month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+               authority: Annotated[str | None, Query(max_length=200, description="staff only")] = None):
+    """An authority sees its own orders; staff who may see all orders name the authority."""
+    from tanggap.services.compliance import compliance_report
+
+    ctx = request.app.state.ctx
+    if caller.kind == "authority":
+        if authority not in (None, caller.name):
+            raise PermissionDenied("an authority sees only its own compliance report")
+        authority = caller.name
+    else:
+        caller.require(Permission.VIEW_ALL_ORDERS)
+        if not authority:
+            raise NotFound("name the authority", "authority")
+    year, number = (int(part) for part in month.split("-"))
+    report = compliance_report(ctx.store.uow(read_only=True), authority, year, number,
+                               ctx.settings.transparency_timezone)
+    summary = report.summary
+    return {"authority": report.authority, "month": month, "timezone": report.timezone,
+            "summary": {"orders": summary.orders, "targets": summary.targets, "actioned": summary.actioned,
+                        "refused": summary.refused, "unreadable_targets": summary.unreadable,
+                        "pending": summary.pending, "in_time": summary.in_time, "breaches": summary.breaches,
+                        "median_hours_to_action": summary.median_hours, "p95_hours_to_action": summary.p95_hours},
+            "targets": [{"order_id": line.row.order_id, "reference": line.row.reference,
+                         "received_at": utc(line.row.received_at), "deadline": utc(line.row.deadline_due_at),
+                         "deadline_basis": line.row.deadline_basis, "target": line.row.target,
+                         "outcome": line.row.outcome, "action": line.row.action, "acted_at": utc(line.row.acted_at),
+                         "breach": line.breached,
+                         "late_by_minutes": int(line.late_by.total_seconds() // 60) if line.breached else None,
+                         "reason": line.row.reason, "reversed_later": line.row.reversed}
+                        for line in report.lines]}
+
+
 def public_breakdown(counts: dict[str, int], minimum: int) -> dict[str, int]:
     folded = suppress_small(counts, minimum)
     return {**folded.shown, **({"other": folded.other} if folded.other else {})}
