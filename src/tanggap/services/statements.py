@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tanggap.domain.access import SYSTEM
-from tanggap.domain.dsa import EEA_COUNTRIES, problems
+from tanggap.domain.dsa import EARLIEST, EEA_COUNTRIES, problems
 from tanggap.domain.policy import PolicyTaxonomy
+from tanggap.services.evidence import Snapshot, snapshots_for_decisions
 from tanggap.store.accountability import DecisionRow, decision_rows
 from tanggap.store.uow import UnitOfWork
 
@@ -58,23 +59,30 @@ def statements_since(uow: UnitOfWork, since: datetime, appeal_url: str,
                      until: datetime | None = None) -> list[Statement]:
     with uow:
         rows = decision_rows(uow.session, since, until)
+    snapshots = snapshots_for_decisions(uow, [row.decision_id for row in rows]) if rows else {}
     found: list[Statement] = []
     for row in rows:
         if row.action not in RESTRICTIONS:
             continue
-        found.append(statement_for(row, appeal_url))
+        found.append(statement_for(row, appeal_url, snapshots.get(row.decision_id)))
         if row.status == "reversed":
             found.append(reversal_for(row, appeal_url))
     return found
 
 
-def statement_for(row: DecisionRow, appeal_url: str) -> Statement:
-    dsa = _dsa_fields(row)
+def statement_for(row: DecisionRow, appeal_url: str, snapshot: Snapshot | None = None) -> Statement:
+    """From the decision and the evidence frozen when it was taken (not the platform's present)."""
+    dsa = _dsa_fields(row, snapshot)
     eu_scope = dsa["territorial_scope"]
     not_for_dsa = None if eu_scope else (
         f"the restriction applies only outside the EU/EEA ({', '.join(row.countries)})")
+    own = _own(row, appeal_url)
+    if snapshot is not None:
+        own["evidence"] = {"snapshot_sha256": snapshot.sha256, "taken_at": _iso(snapshot.taken_at),
+                           "posts": len(snapshot.posts),
+                           "channel_title": (snapshot.channel or {}).get("title")}
     return Statement(row.decision_id, "decision", row.decision_id, row.case_id, row.target, dsa,
-                     _own(row, appeal_url), problems(dsa) if not not_for_dsa else {}, not_for_dsa)
+                     own, problems(dsa) if not not_for_dsa else {}, not_for_dsa)
 
 
 def reversal_for(row: DecisionRow, appeal_url: str) -> Statement:
@@ -85,7 +93,7 @@ def reversal_for(row: DecisionRow, appeal_url: str) -> Statement:
                      own, {}, "a lifted restriction is not a statement the EU database takes")
 
 
-def _dsa_fields(row: DecisionRow) -> dict[str, Any]:
+def _dsa_fields(row: DecisionRow, snapshot: Snapshot | None = None) -> dict[str, Any]:
     reason = TAXONOMY.by_code.get(row.reason_code or "")
     category = (reason.dsa_category if reason and reason.dsa_category else None) \
         or CATEGORY_FOR.get(row.category or "", "STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE")
@@ -95,11 +103,10 @@ def _dsa_fields(row: DecisionRow) -> dict[str, Any]:
     fields: dict[str, Any] = {
         **_restriction(row),
         "category": category,
-        "content_type": ["CONTENT_TYPE_TEXT"] if row.kind in {"post", "private_post"}
-        else ["CONTENT_TYPE_OTHER"],
+        "content_type": _content_types(row, snapshot),
         "territorial_scope": _eu_scope(row.countries),
-        "content_date": row.case_created_at.date().isoformat(),
-        "application_date": max(applied, row.case_created_at).date().isoformat(),
+        "content_date": _content_date(row, snapshot).isoformat(),
+        "application_date": max(applied.date(), _content_date(row, snapshot)).isoformat(),
         "decision_facts": _facts(row)[:5000],
         **_source(row),
         "automated_detection": "Yes" if row.source == "proactive" else "No",
@@ -107,7 +114,7 @@ def _dsa_fields(row: DecisionRow) -> dict[str, Any]:
         else "AUTOMATED_DECISION_NOT_AUTOMATED",
         "puid": row.decision_id,
     }
-    if fields["content_type"] == ["CONTENT_TYPE_OTHER"]:
+    if "CONTENT_TYPE_OTHER" in fields["content_type"]:
         fields["content_type_other"] = "messaging channel (its posts, media and profile)"
     if keywords:
         fields["category_specification"] = keywords
@@ -123,6 +130,38 @@ def _dsa_fields(row: DecisionRow) -> dict[str, Any]:
                       incompatible_content_explanation=row.reason[:2000],
                       incompatible_content_illegal="Yes" if row.category in CATEGORY_FOR else "No")
     return fields
+
+
+def _content_types(row: DecisionRow, snapshot: Snapshot | None) -> list[str]:
+    """What the restricted content was, as the snapshot shows it: text, and images or videos."""
+    if snapshot is None or not snapshot.posts:
+        return ["CONTENT_TYPE_TEXT"] if row.kind in {"post", "private_post"} else ["CONTENT_TYPE_OTHER"]
+    posts = snapshot.posts
+    if row.kind in {"post", "private_post"}:
+        wanted = row.target.rstrip("/").rsplit("/", 1)[-1]
+        posts = [p for p in posts if str(p.get("platform_id")) == wanted] or posts
+    references = [str(m.get("reference", "")).lower() for p in posts for m in p.get("media") or []]
+    videos = [r for r in references if r.endswith((".mp4", ".webm", ".mov", ".mkv"))]
+    images = [r for r in references if r.endswith((".jpg", ".jpeg", ".png", ".gif", ".webp"))]
+    found = []
+    if any((p.get("text") or "").strip() for p in posts):
+        found.append("CONTENT_TYPE_TEXT")
+    if videos:
+        found.append("CONTENT_TYPE_VIDEO")
+    if images:
+        found.append("CONTENT_TYPE_IMAGE")
+    # Media of a kind its name does not tell, or the channel itself (its profile with its posts).
+    if len(videos) + len(images) < len(references) or row.kind not in {"post", "private_post"} or not found:
+        found.append("CONTENT_TYPE_OTHER")
+    return found
+
+
+def _content_date(row: DecisionRow, snapshot: Snapshot | None) -> date:
+    """When the content was published: the earliest post the moderator saw, else when we first
+    knew of it."""
+    dates = [p["posted_at"][:10] for p in (snapshot.posts if snapshot else []) if p.get("posted_at")]
+    earliest = min((date.fromisoformat(d) for d in dates), default=row.case_created_at.date())
+    return max(earliest, EARLIEST)
 
 
 def _restriction(row: DecisionRow) -> dict[str, Any]:
