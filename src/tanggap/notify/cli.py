@@ -151,3 +151,87 @@ def _slug(name: str) -> str:
     import re
 
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "authority"
+
+
+publish_app = typer.Typer(help="Publish the daily counts (platform channel, Telegram).", no_args_is_help=True)
+
+
+@publish_app.command("daily")
+def publish_daily_command(
+        day: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: yesterday in the transparency zone")] = None):
+    """Post the day's sentence once to TANGGAP_PUBLISH_CHANNEL on the platform and, when
+    TANGGAP_TELEGRAM_BOT_TOKEN and TANGGAP_TELEGRAM_CHANNEL are set, to Telegram. Running it
+    again for the same day posts nothing twice (schedule it daily, e.g. with cron or a timer)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from tanggap.services.publisher import PlatformChannel, publish_daily
+
+    settings = Settings()
+    zone = settings.transparency_timezone
+    if day is None:
+        chosen = datetime.now(UTC).astimezone(ZoneInfo(zone)).date() - timedelta(days=1)
+    else:
+        try:
+            chosen = date.fromisoformat(day)
+        except ValueError:
+            _fail(f"--day {day!r} is not a date written YYYY-MM-DD")
+    destinations = []
+    platform = None
+    if settings.publish_channel:
+        from tanggap.platforms.loader import platform_from_settings
+
+        try:
+            platform = platform_from_settings(settings)
+            destinations.append(PlatformChannel(platform, settings.publish_channel))
+        except ValueError as error:
+            _fail(f"cannot post to the platform: {error}")
+    if settings.telegram_bot_token and settings.telegram_channel:
+        from tanggap.notify.telegram import TelegramChannel
+
+        destinations.append(TelegramChannel(settings.telegram_bot_token.get_secret_value(), settings.telegram_channel))
+    if not destinations:
+        _fail("nowhere to publish: set TANGGAP_PUBLISH_CHANNEL and/or TANGGAP_TELEGRAM_BOT_TOKEN with "
+              "TANGGAP_TELEGRAM_CHANNEL")
+    try:
+        results = publish_daily(_store(settings), chosen, zone, destinations)
+    finally:
+        getattr(platform, "close", lambda: None)()
+    for result in results:
+        console.print(f"{result.destination}: {result.status}"
+                      + (f" ({result.reference})" if result.reference else "")
+                      + (f" - {result.error}" if result.error else ""))
+    if any(result.status == "failed" for result in results):
+        raise typer.Exit(2)
+
+
+evidence_app = typer.Typer(help="Evidence snapshots: retention and legal holds.", no_args_is_help=True)
+
+
+@evidence_app.command("expire")
+def evidence_expire():
+    """Delete snapshots past their retention (six months), except under a legal hold; each
+    deletion is an audit event. Schedule it daily."""
+    from tanggap.services.evidence import expire_snapshots
+
+    count = expire_snapshots(_store(Settings()).uow())
+    console.print(f"{count} snapshots expired")
+
+
+@evidence_app.command("hold")
+def evidence_hold(case_id: Annotated[str, typer.Argument(help="the case")],
+                  reason: Annotated[str, typer.Option(help="why: e.g. the court's or police's reference")],
+                  release: Annotated[bool, typer.Option("--release", help="lift the hold instead")] = False):
+    """Set (or release) a legal hold on a case's evidence, as the system admin (recorded in the audit log)."""
+    from tanggap.domain.access import SYSTEM
+    from tanggap.domain.errors import DomainError
+    from tanggap.services.evidence import release_legal_hold, set_legal_hold
+
+    uow = _store(Settings()).uow()
+    try:
+        if release:
+            console.print(f"{release_legal_hold(uow, case_id, reason, SYSTEM)} holds released")
+        else:
+            console.print(f"hold {set_legal_hold(uow, case_id, reason, SYSTEM)} set")
+    except DomainError as error:
+        _fail(error.message)

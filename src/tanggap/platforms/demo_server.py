@@ -317,6 +317,16 @@ class PlatformWorld:
 
         return self._act("remove_post", channel_id, post_id, None, key, apply)
 
+    def post_message(self, channel_id: int, text: str, key: str) -> dict[str, Any]:
+        """A new post on the channel (our own channel: the daily transparency sentence)."""
+        def apply(conn: sqlite3.Connection, channel: sqlite3.Row) -> bool:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM posts WHERE channel_id = ?", (channel_id,)).fetchone()[0]
+            conn.execute("INSERT INTO posts (channel_id, id, text, posted_at) VALUES (?, ?, ?, ?)",
+                         (channel_id, last + 1, text, self.clock.now().isoformat()))
+            return True
+
+        return self._act("post_message", channel_id, None, None, key, apply)
+
     def _act(self, action: str, channel_id: int, post_id: int | None, scope: Scope | None,
              key: str, apply: Callable[[sqlite3.Connection, sqlite3.Row], bool]) -> dict[str, Any]:
         """Do one action once per idempotency key, and log it; all in one write transaction."""
@@ -527,6 +537,14 @@ PostId = Annotated[int, PathParam(gt=0, le=2**53)]
 ViewerCountry = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")]
 
 
+class MessageRequest(BaseModel):
+    """``{"text": "…"}``: a post on one of our own channels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=4096)
+
+
 class BlockRequest(BaseModel):
     """``{"scope": "global"}`` or ``{"scope": ["ID", "MY"]}`` (ISO 3166 alpha-2 codes)."""
 
@@ -664,6 +682,11 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
     def remove_post(channel_id: ChannelId, post_id: PostId,
                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
         return world.remove_post(channel_id, post_id, key)
+
+    @app.post("/api/v1/channels/{channel_id}/messages", dependencies=api)
+    def post_message(channel_id: ChannelId, body: MessageRequest,
+                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
+        return world.post_message(channel_id, body.text, key)
 
     @app.get("/public/channels/{username}")
     def public_channel(username: str, country: ViewerCountry = None) -> dict[str, Any]:

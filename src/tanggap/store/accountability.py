@@ -303,3 +303,38 @@ def appeal_rows(session: Session, start: datetime, end: datetime) -> list[Appeal
     return [AppealRow(row.id, row.case_id, category_of(row.category, row.reason_code), str(row.status),
                       as_utc(row.submitted_at), as_utc(row.reviewed_at) if row.reviewed_at else None)
             for row in session.execute(query)]
+
+
+# --- publications: the daily sentence, once per day and destination ---------------------------
+
+def claim_publication(session: Session, day, destination: str, text: str, now: datetime) -> tuple[str, str | None]:
+    """(status, reference) of the day's publication to `destination`, claiming it when new.
+    The unique (day, destination) makes two publishers, or a re-run, agree on one post."""
+    from sqlalchemy.exc import IntegrityError
+
+    from tanggap.domain.model import new_id
+    from tanggap.store.accountability_tables import publications
+
+    existing = session.execute(select(publications.c.status, publications.c.reference).where(
+        publications.c.day == day, publications.c.destination == destination)).first()
+    if existing is not None:
+        return existing.status, existing.reference
+    try:
+        with session.begin_nested():
+            session.execute(publications.insert().values(id=new_id(), day=day, destination=destination, text=text,
+                                                         status="claimed", claimed_at=now))
+    except IntegrityError:
+        return "claimed", None  # another publisher claimed it a moment ago
+    return "new", None
+
+
+def finish_publication(session: Session, day, destination: str, reference: str | None, error: str | None,
+                       now: datetime) -> None:
+    from sqlalchemy import update
+
+    from tanggap.store.accountability_tables import publications
+
+    values = {"status": "failed", "error": error[:2000]} if error else {
+        "status": "posted", "reference": reference, "posted_at": now, "error": None}
+    session.execute(update(publications).where(publications.c.day == day,
+                                               publications.c.destination == destination).values(**values))
