@@ -17,11 +17,14 @@ APPEAL = "https://tanggap.example/appeal"
 @pytest.fixture
 def decided(activity, ministry):
     ordered = activity.order("2026-11-10T09:00+07:00", ministry, "@kabar_a", "@kabar_b", "@kabar_c",
-                             "t.me/kabar_d/12", reference="B-77/DJAI/2026")
+                             "t.me/kabar_d/12", "@kabar_news", reference="B-77/DJAI/2026")
     activity.decide("2026-11-10T10:00+07:00", ordered[0])
     activity.decide("2026-11-10T10:00+07:00", ordered[1], scope=["ID"])
     activity.decide("2026-11-10T10:00+07:00", ordered[2], scope=["ID", "DE"])
     activity.decide("2026-11-10T10:00+07:00", ordered[3], action="remove_post")
+    activity.decide("2026-11-10T10:00+07:00", ordered[4], action="no_action", reason_code="not_violating",
+                    reason="a news report")
+    activity.approve_last(ordered[4])
     found = activity.proactive("2026-11-11T09:00+07:00", "@found_by_scan")
     activity.decide("2026-11-11T10:00+07:00", found, legal_basis=None)
     activity.reverse("2026-11-12T10:00+07:00", "@kabar_a")
@@ -34,7 +37,9 @@ def by_target(statements):
 
 def test_every_decision_has_a_valid_statement_and_a_reversal_has_its_own(store, decided):
     found = statements_since(store.uow(), at("2026-11-01T00:00+07:00"), APPEAL)
-    assert len(found) == 6  # five decisions, one reversal
+    assert len(found) == 7  # six decisions, one reversal
+    refusal = by_target(found)[("https://t.me/kabar_news", "no_restriction")]
+    assert not refusal.submittable and refusal.own["reason"] == "a news report"
     assert all(not s.dsa_problems for s in found)
     statements = by_target(found)
     worldwide = statements[("https://t.me/kabar_a", "decision")]
@@ -98,7 +103,7 @@ def test_export_sor_writes_one_line_per_statement_and_nothing_new_on_rerun(store
     first = CliRunner().invoke(app, ["export", "sor", "--since", "2026-11-01", "--out", str(out)])
     assert first.exit_code == 0, first.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(lines) == 6 and len({line["puid"] for line in lines}) == 6
+    assert len(lines) == 7 and len({line["puid"] for line in lines}) == 7
     assert all(problems(line["dsa"]) == {} for line in lines if line["dsa_submittable"])
     again = CliRunner().invoke(app, ["export", "sor", "--since", "2026-11-01", "--out", str(out)])
     assert again.exit_code == 0 and [json.loads(x) for x in out.read_text().splitlines()] == lines

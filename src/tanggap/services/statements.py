@@ -1,4 +1,5 @@
-"""Statements of reasons: one for every decision that restricts, and one for every reversal.
+"""Statements of reasons: one for every decision (a decision not to restrict included), and one
+for every reversal.
 
 Each statement carries the DSA Transparency Database fields (checked against its rules) and
 our own: the full country scope (an Indonesia-only block has no EU scope, so it is kept here and
@@ -63,6 +64,7 @@ def statements_since(uow: UnitOfWork, since: datetime, appeal_url: str,
     found: list[Statement] = []
     for row in rows:
         if row.action not in RESTRICTIONS:
+            found.append(no_restriction_for(row, appeal_url))
             continue
         found.append(statement_for(row, appeal_url, snapshots.get(row.decision_id)))
         if row.status == "reversed":
@@ -83,6 +85,13 @@ def statement_for(row: DecisionRow, appeal_url: str, snapshot: Snapshot | None =
                            "channel_title": (snapshot.channel or {}).get("title")}
     return Statement(row.decision_id, "decision", row.decision_id, row.case_id, row.target, dsa,
                      own, problems(dsa) if not not_for_dsa else {}, not_for_dsa)
+
+
+def no_restriction_for(row: DecisionRow, appeal_url: str) -> Statement:
+    """A decision not to act (e.g. on an order): the reasons go to whoever asked; the EU database
+    takes statements of restrictions only (DSA Art. 17, 24(5))."""
+    return Statement(row.decision_id, "no_restriction", row.decision_id, row.case_id, row.target, {},
+                     _own(row, appeal_url), {}, "no restriction was imposed")
 
 
 def reversal_for(row: DecisionRow, appeal_url: str) -> Statement:
@@ -199,7 +208,7 @@ def _facts(row: DecisionRow) -> str:
     scope = "worldwide" if not row.countries else "for viewers in " + ", ".join(row.countries)
     what = {"block": f"The channel {row.target} was blocked {scope}",
             "remove_post": f"The post {row.target} was removed",
-            "restrict": f"Interaction with {row.target} was restricted"}[row.action]
+            "restrict": f"Interaction with {row.target} was restricted"}.get(row.action, f"{row.target}: {row.action}")
     orders = "; ".join(f"{a} order {r}" if r else f"{a} order" for a, r, _ in row.order_references)
     return f"{what}. Reason: {row.reason}." + (f" Ordered by: {orders}." if orders else "")
 
