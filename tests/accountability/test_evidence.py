@@ -135,3 +135,25 @@ def test_only_an_admin_sets_a_legal_hold(store, blocked, moderator):
     from tanggap.domain.errors import PermissionDenied
     with pytest.raises(PermissionDenied):
         set_legal_hold(store.uow(), blocked["case_id"], "because", moderator)
+
+
+def test_the_owner_hears_the_statement_and_the_reversal_once_each(store, blocked, platform, platform_server,
+                                                                   channel, senior):
+    from tanggap.notify.owner_statements import notify_owners
+    from tanggap.services.appeals import resolve_appeal, submit_appeal
+    from tanggap.services.enforcement import carry_out as enforce
+
+    appeal = submit_appeal(store.uow(), blocked["target"], "Owner", "this is news", None, "public:test")
+    resolved = resolve_appeal(store.uow(), appeal.appeal_id, True, "news reporting", senior)
+    enforce(store, platform, resolved.enforcement_id, RetryPolicy(attempts=1), sleep=lambda s: None)
+    found = statements_since(store.uow(), at("2020-01-01T00:00+00:00"), "https://tanggap.example/appeal")
+    first = notify_owners(store, platform, found)
+    again = notify_owners(store, platform, found)
+    assert (first.sent, again.sent, again.already) == (2, 0, 2)
+    with sqlite3.connect(platform_server.db) as db:
+        notices = [row[0] for row in db.execute("SELECT text FROM owner_notices WHERE channel_id = ? ORDER BY seq",
+                                                (channel[0],))]
+    assert len(notices) == 2
+    assert "Statement of reasons" in notices[0] and "https://tanggap.example/appeal" in notices[0]
+    assert "ISIS propaganda" in notices[0] and blocked["decision_id"] in notices[0]
+    assert "Decision reversed" in notices[1]

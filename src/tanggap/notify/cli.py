@@ -235,3 +235,29 @@ def evidence_hold(case_id: Annotated[str, typer.Argument(help="the case")],
             console.print(f"hold {set_legal_hold(uow, case_id, reason, SYSTEM)} set")
     except DomainError as error:
         _fail(error.message)
+
+
+@sor_app.command("notify-owners")
+def sor_notify_owners(since: Annotated[str, typer.Option(help="decisions taken on or after this day (YYYY-MM-DD, UTC)")]):
+    """Send each statement of reasons (and each reversal) to the affected channel's owner through
+    the platform, with the route of appeal; once each, however often it runs."""
+    from tanggap.notify.owner_statements import notify_owners
+    from tanggap.platforms.loader import platform_from_settings
+    from tanggap.services.statements import statements_since
+
+    settings = Settings()
+    store = _store(settings)
+    try:
+        platform = platform_from_settings(settings)
+    except ValueError as error:
+        _fail(f"cannot reach the platform: {error}")
+    try:
+        found = statements_since(store.uow(read_only=True), _since(since), settings.appeal_url)
+        report = notify_owners(store, platform, found)
+    except ValueError as error:
+        _fail(str(error))
+    finally:
+        getattr(platform, "close", lambda: None)()
+    console.print(f"told {report.sent} owners, {report.already} already told, {len(report.failed)} failed")
+    if report.failed:
+        raise typer.Exit(2)

@@ -75,6 +75,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response    TEXT NOT NULL,                      -- the first answer, JSON
     created_at  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS owner_notices (      -- what the channel's owner was told (statements of reasons)
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS actions (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     reference       TEXT NOT NULL UNIQUE,
@@ -87,7 +93,7 @@ CREATE TABLE IF NOT EXISTS actions (
     changed         INTEGER NOT NULL                -- 0: the state already was so
 );
 """
-TABLES = ("actions", "idempotency", "posts", "channels")
+TABLES = ("actions", "idempotency", "owner_notices", "posts", "channels")
 
 
 # --------------------------------------------------------------------------- the world (store)
@@ -327,6 +333,15 @@ class PlatformWorld:
 
         return self._act("post_message", channel_id, None, None, key, apply)
 
+    def notify_owner(self, channel_id: int, text: str, key: str) -> dict[str, Any]:
+        """A message to the channel's owner (not a post): e.g. a statement of reasons."""
+        def apply(conn: sqlite3.Connection, channel: sqlite3.Row) -> bool:
+            conn.execute("INSERT INTO owner_notices (channel_id, text, at) VALUES (?, ?, ?)",
+                         (channel_id, text, self.clock.now().isoformat()))
+            return True
+
+        return self._act("notify_owner", channel_id, None, None, key, apply)
+
     def _act(self, action: str, channel_id: int, post_id: int | None, scope: Scope | None,
              key: str, apply: Callable[[sqlite3.Connection, sqlite3.Row], bool]) -> dict[str, Any]:
         """Do one action once per idempotency key, and log it; all in one write transaction."""
@@ -545,6 +560,14 @@ class MessageRequest(BaseModel):
     text: str = Field(min_length=1, max_length=4096)
 
 
+class NoticeRequest(BaseModel):
+    """``{"text": "…"}``: a message to a channel's owner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=20_000)
+
+
 class BlockRequest(BaseModel):
     """``{"scope": "global"}`` or ``{"scope": ["ID", "MY"]}`` (ISO 3166 alpha-2 codes)."""
 
@@ -687,6 +710,11 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
     def post_message(channel_id: ChannelId, body: MessageRequest,
                      key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
         return world.post_message(channel_id, body.text, key)
+
+    @app.post("/api/v1/channels/{channel_id}/owner-notices", dependencies=api)
+    def notify_owner(channel_id: ChannelId, body: NoticeRequest,
+                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
+        return world.notify_owner(channel_id, body.text, key)
 
     @app.get("/public/channels/{username}")
     def public_channel(username: str, country: ViewerCountry = None) -> dict[str, Any]:

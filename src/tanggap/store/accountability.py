@@ -338,3 +338,30 @@ def finish_publication(session: Session, day, destination: str, reference: str |
         "status": "posted", "reference": reference, "posted_at": now, "error": None}
     session.execute(update(publications).where(publications.c.day == day,
                                                publications.c.destination == destination).values(**values))
+
+
+
+# --- statements told to channel owners ------------------------------------------------------------
+
+def notified_puids(session: Session, puids: list[str]) -> set[str]:
+    from tanggap.store.accountability_tables import statement_notices
+
+    found: set[str] = set()
+    for start in range(0, len(puids), 500):
+        found.update(session.scalars(select(statement_notices.c.puid)
+                                     .where(statement_notices.c.puid.in_(puids[start:start + 500]))))
+    return found
+
+
+def record_notice(session: Session, puid: str, case_id: str, reference: str | None, at: datetime) -> bool:
+    from sqlalchemy.exc import IntegrityError
+
+    from tanggap.store.accountability_tables import statement_notices
+
+    try:
+        with session.begin_nested():
+            session.execute(statement_notices.insert().values(puid=puid, case_id=case_id, reference=reference,
+                                                              sent_at=at))
+        return True
+    except IntegrityError:
+        return False

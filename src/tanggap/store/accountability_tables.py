@@ -61,3 +61,12 @@ legal_holds = Table(
     Column("released_by", String(100)),
     Column("released_at", UTCDateTime),
 )
+
+# Statements of reasons told to the affected channel's owner through the platform, once each.
+statement_notices = Table(
+    "statement_notices", metadata,
+    Column("puid", String(500), primary_key=True),
+    ID("case_id", nullable=False, index=True),
+    Column("reference", String(200)),
+    Column("sent_at", UTCDateTime, nullable=False),
+)

@@ -1,4 +1,4 @@
-"""accountability: statements of reasons delivered, publications, evidence snapshots, legal holds
+"""accountability: statements of reasons delivered and told to owners, publications, evidence snapshots, legal holds
 
 Revision ID: 0011
 Revises: 0007
@@ -71,9 +71,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_holds')),
     )
     op.create_index(op.f('ix_legal_holds_case_id'), 'legal_holds', ['case_id'])
+    op.create_table(
+        'statement_notices',
+        sa.Column('puid', sa.String(length=500), nullable=False),
+        sa.Column('case_id', sa.String(length=26), nullable=False),
+        sa.Column('reference', sa.String(length=200), nullable=True),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('puid', name=op.f('pk_statement_notices')),
+    )
+    op.create_index(op.f('ix_statement_notices_case_id'), 'statement_notices', ['case_id'])
 
 
 def downgrade() -> None:
+    op.drop_table('statement_notices')
     op.drop_table('legal_holds')
     op.drop_table('evidence_snapshots')
     op.drop_table('publications')
