@@ -101,3 +101,14 @@ def test_the_tco_report_counts_eu_orders_and_own_measures(store, month, activity
     assert report.removed_on_orders == 1 and report.removed_on_orders_late == 0
     assert report.removed_by_own_measures == 1
     assert report.complaints == {"reversed": 1} and report.restored_after_complaint == 1
+
+
+def test_report_tco_writes_a_csv_and_a_pdf(store, month, store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TANGGAP_DATABASE_URL", store_url)
+    result = CliRunner().invoke(app, ["report", "tco", "--year", "2026", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((tmp_path / "tco-report-2026.csv").open()))
+    figures = {row["item"]: int(row["figure"]) for row in rows}
+    assert figures["terrorist content removed or disabled following removal orders"] == 1
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "tco-report-2026.pdf").pages)
+    assert "Article 7" in text and "removal orders" in text

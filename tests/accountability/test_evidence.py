@@ -95,6 +95,12 @@ def test_after_a_purge_every_reader_still_sees_what_the_moderator_saw(
     page = client.get(f"/console/cases/{blocked['case_id']}").text
     assert "What the moderator saw" in page
     assert all(_escaped(text) in page for text in blocked["seen"][:3])
+    # the appeal page, where someone else reviews the owner's complaint
+    from tanggap.services.appeals import submit_appeal
+    appeal = submit_appeal(store.uow(), blocked["target"], "Owner", "this is news", None, "public:test")
+    appeal_page = client.get(f"/console/appeals/{appeal.appeal_id}").text
+    assert "What the moderator saw" in appeal_page
+    assert all(_escaped(text) in appeal_page for text in blocked["seen"][:3])
 
 
 def _escaped(text):
