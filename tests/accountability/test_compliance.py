@@ -47,6 +47,9 @@ def test_breaches_are_exactly_where_they_were_made(store, month):
     summary = report.summary
     assert (summary.orders, summary.targets, summary.actioned, summary.refused, summary.unreadable) == (1, 4, 2, 1, 1)
     assert (summary.in_time, summary.breaches) == (1, 2)
+    # published by its policy reason; the moderator's own words stay in the authority's report
+    assert summary.refusal_reasons == {"No violation found": 1}
+    assert outcome["https://t.me/news_site"].row.reason == "a news report about the attack, not propaganda"
     with pytest.raises(NotFound):
         compliance_report(store.uow(), "No Such Ministry", 2026, 11)
 

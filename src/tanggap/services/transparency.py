@@ -78,7 +78,7 @@ class AuthorityFigures:
     targets: int
     actioned: int
     refused: int
-    refusal_reasons: dict[str, int]
+    refusal_reasons: dict[str, int]  # by policy reason (its label), never the free text
     unreadable: int  # spellings in the order that name no target we can act on
     pending: int
     in_time: int
@@ -183,7 +183,7 @@ def figures_for(authority: str, lines: list[OrderTargetRow], now: datetime) -> A
                              for line in readable).most_common(1)
     return AuthorityFigures(
         authority, len({line.order_id for line in lines}), len(readable), len(actioned), len(refused),
-        dict(Counter(line.reason or "" for line in refused)), len(lines) - len(readable),
+        dict(Counter(_public_reason(line.reason_code) for line in refused)), len(lines) - len(readable),
         sum(1 for line in readable if line.outcome == "pending"),
         sum(1 for t in timings if t.late_by(now) is None), breaches,
         median(hours), percentile(hours, 0.95), deadline_hours[0][0] if deadline_hours else None)
@@ -247,3 +247,12 @@ def _fold(counts: dict[str, int], kept: list[str]) -> dict[str, int]:
     if other:
         folded["other"] = other
     return folded
+
+
+def _public_reason(code: str | None) -> str:
+    """A refusal is published by its policy reason, not the moderator's own words (which may
+    name people or channels)."""
+    from tanggap.domain.policy import PolicyTaxonomy
+
+    reason = PolicyTaxonomy().by_code.get(code or "")
+    return reason.label if reason else "other reason"

@@ -82,6 +82,7 @@ class OrderTargetRow:
     reason: str | None
     reversed: bool = False
     jurisdiction: str = ""
+    reason_code: str | None = None
 
 
 def order_target_rows(session: Session, start: datetime, end: datetime,
@@ -122,7 +123,7 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
             elif refused:
                 lines.append(OrderTargetRow(**base, target=target.target.canonical, case_id=target.case_id,
                                             outcome="refused", acted_at=refused[0], action="no_action",
-                                            reason=refused[1]))
+                                            reason=refused[1], reason_code=refused[2]))
             else:
                 lines.append(OrderTargetRow(**base, target=target.target.canonical, case_id=target.case_id,
                                             outcome="pending", acted_at=None, action=None, reason=None))
@@ -151,10 +152,11 @@ def _first_actions(session: Session, case_ids: list[str]) -> dict[str, tuple]:
 
 
 def _refusals(session: Session, case_ids: list[str]) -> dict[str, tuple]:
-    """case -> (decided_at, reason) of an effective no-action decision."""
+    """case -> (decided_at, reason, reason_code) of an effective no-action decision."""
     found: dict[str, tuple] = {}
     for start in range(0, len(case_ids), 500):
-        query = (select(decisions.c.case_id, decisions.c.decided_at, decisions.c.approved_at, decisions.c.reason)
+        query = (select(decisions.c.case_id, decisions.c.decided_at, decisions.c.approved_at, decisions.c.reason,
+                        decisions.c.reason_code)
                  .where(decisions.c.case_id.in_(case_ids[start:start + 500]),
                         decisions.c.action == Action.NO_ACTION,
                         decisions.c.status == DecisionStatus.EFFECTIVE)
@@ -162,7 +164,7 @@ def _refusals(session: Session, case_ids: list[str]) -> dict[str, tuple]:
         for row in session.execute(query):
             # Under four-eyes the refusal takes effect when approved, not when proposed.
             at = row.approved_at or row.decided_at
-            found.setdefault(row.case_id, (as_utc(at), row.reason))
+            found.setdefault(row.case_id, (as_utc(at), row.reason, row.reason_code))
     return found
 
 
