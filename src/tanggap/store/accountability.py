@@ -33,7 +33,8 @@ class BlockRow:
 
 
 def block_rows(session: Session, start: datetime, end: datetime) -> list[BlockRow]:
-    """Blocks confirmed in [start, end), one per case (a case blocked twice counts once)."""
+    """Blocks confirmed in [start, end), one per case (a case blocked twice counts once; the
+    block in force, if any, rather than one reversed)."""
     unblock = aliased(enforcements)
     undone_at = (select(func.min(unblock.c.confirmed_at))
                  .where(unblock.c.decision_id == enforcements.c.decision_id,
@@ -51,9 +52,9 @@ def block_rows(session: Session, start: datetime, end: datetime) -> list[BlockRo
              .order_by(enforcements.c.confirmed_at, cases.c.id))
     rows: dict[str, BlockRow] = {}
     for row in session.execute(query):
-        if row.id in rows:
-            continue
         reversed_ = row.status == DecisionStatus.REVERSED
+        if row.id in rows and (reversed_ or not rows[row.id].reversed):
+            continue  # the case's block in force wins over one that was reversed
         # The reversal's moment: the confirmed unblock, else the reversing review itself.
         reversed_at = row.undone_at or (row.approved_at if reversed_ else None)
         rows[row.id] = BlockRow(row.id, row.decision_id, row.target.canonical,
