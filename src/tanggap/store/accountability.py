@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from tanggap.domain.accountability import category_of
 from tanggap.domain.clock import as_utc
@@ -35,33 +35,48 @@ class BlockRow:
 def block_rows(session: Session, start: datetime, end: datetime) -> list[BlockRow]:
     """Blocks confirmed in [start, end), one per case (a case blocked twice counts once; the
     block in force, if any, rather than one reversed)."""
-    unblock = aliased(enforcements)
-    undone_at = (select(func.min(unblock.c.confirmed_at))
-                 .where(unblock.c.decision_id == enforcements.c.decision_id,
-                        unblock.c.action == Action.UNBLOCK,
-                        unblock.c.status == EnforcementStatus.CONFIRMED)
-                 .correlate(enforcements).scalar_subquery())
-    query = (select(cases.c.id, decisions.c.id.label("decision_id"), cases.c.target, cases.c.category,
+    query = (select(cases.c.id, decisions.c.id.label("decision_id"), _raw(cases.c.target), cases.c.category,
                     cases.c.source, enforcements.c.scope, enforcements.c.confirmed_at,
-                    decisions.c.status, decisions.c.approved_at, decisions.c.reason_code, undone_at.label("undone_at"))
+                    decisions.c.status, decisions.c.approved_at, decisions.c.reason_code)
              .select_from(enforcements.join(cases, cases.c.id == enforcements.c.case_id)
                           .join(decisions, decisions.c.id == enforcements.c.decision_id))
              .where(enforcements.c.action == Action.BLOCK,
                     enforcements.c.status == EnforcementStatus.CONFIRMED,
                     enforcements.c.confirmed_at >= start, enforcements.c.confirmed_at < end)
              .order_by(enforcements.c.confirmed_at, cases.c.id))
+    found = session.execute(query).all()
+    undone = _unblocked_at(session, [row.decision_id for row in found if row.status == DecisionStatus.REVERSED])
     rows: dict[str, BlockRow] = {}
-    for row in session.execute(query):
+    for row in found:
         reversed_ = row.status == DecisionStatus.REVERSED
         if row.id in rows and (reversed_ or not rows[row.id].reversed):
             continue  # the case's block in force wins over one that was reversed
         # The reversal's moment: the confirmed unblock, else the reversing review itself.
-        reversed_at = row.undone_at or (row.approved_at if reversed_ else None)
-        rows[row.id] = BlockRow(row.id, row.decision_id, row.target.canonical,
+        reversed_at = undone.get(row.decision_id) or (row.approved_at if reversed_ else None)
+        rows[row.id] = BlockRow(row.id, row.decision_id, row.target,
                                 category_of(row.category, row.reason_code),
                                 str(row.source) if row.source else None, tuple(row.scope.countries),
                                 as_utc(row.confirmed_at), reversed_, as_utc(reversed_at) if reversed_at else None)
     return list(rows.values())
+
+
+def _raw(target_column):
+    """The stored canonical spelling as text: a read model has no use for a parsed Target, and
+    parsing every row's costs more than the query (bench/transparency_month.py)."""
+    return type_coerce(target_column, String).label("target")
+
+
+def _unblocked_at(session: Session, decision_ids: list[str]) -> dict[str, datetime]:
+    """decision -> when the unblock that undid it was confirmed (one query per 500, not per row)."""
+    found: dict[str, datetime] = {}
+    for start in range(0, len(decision_ids), 500):
+        for row in session.execute(
+                select(enforcements.c.decision_id, func.min(enforcements.c.confirmed_at))
+                .where(enforcements.c.decision_id.in_(decision_ids[start:start + 500]),
+                       enforcements.c.action == Action.UNBLOCK, enforcements.c.status == EnforcementStatus.CONFIRMED)
+                .group_by(enforcements.c.decision_id)):
+            found[row[0]] = row[1]
+    return found
 
 
 @dataclass(frozen=True)
@@ -101,7 +116,7 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
         return []
     order_ids = [o.id for o in order_list]
     targets = session.execute(
-        select(order_targets.c.order_id, order_targets.c.target, order_targets.c.case_id)
+        select(order_targets.c.order_id, _raw(order_targets.c.target), order_targets.c.case_id)
         .where(order_targets.c.order_id.in_(order_ids)).order_by(order_targets.c.position)).all()
     case_ids = list({t.case_id for t in targets})
     first_action = _first_actions(session, case_ids)
@@ -118,15 +133,15 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
             acted = first_action.get(target.case_id)
             refused = refusals.get(target.case_id)
             if acted:
-                lines.append(OrderTargetRow(**base, target=target.target.canonical, case_id=target.case_id,
+                lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
                                             outcome="actioned", acted_at=acted[0], action=acted[1],
                                             reason=acted[2], reversed=acted[3]))
             elif refused:
-                lines.append(OrderTargetRow(**base, target=target.target.canonical, case_id=target.case_id,
+                lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
                                             outcome="refused", acted_at=refused[0], action="no_action",
                                             reason=refused[1], reason_code=refused[2]))
             else:
-                lines.append(OrderTargetRow(**base, target=target.target.canonical, case_id=target.case_id,
+                lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
                                             outcome="pending", acted_at=None, action=None, reason=None))
         for rejected in order.rejected or []:
             lines.append(OrderTargetRow(**base, target=str(rejected.get("input", ""))[:300], case_id=None,
