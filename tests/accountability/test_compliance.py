@@ -21,7 +21,7 @@ def month(activity, ministry, eu_authority, clock):
     # Kemkomdigi, terrorism: 4 h. Received 08:00 WIB, deadline 12:00 WIB.
     fast, slow, refused, never = activity.order(
         "2026-11-03T08:00+07:00", ministry, "@fast_one", "@slow_one", "@news_site", "@never_done",
-        "https://example.com/not-a-channel", reference="B-0001/DJAI/11/2026")
+        "https://example.com/not-a-channel", "=HYPERLINK(\"http://evil\")", reference="B-0001/DJAI/11/2026")
     activity.decide("2026-11-03T09:00+07:00", fast)
     activity.decide("2026-11-03T12:45+07:00", slow)  # 45 minutes late
     activity.decide("2026-11-03T10:00+07:00", refused, action="no_action", reason_code="not_violating",
@@ -42,10 +42,10 @@ def test_breaches_are_exactly_where_they_were_made(store, month):
     assert outcome["https://t.me/slow_one"].late_by.total_seconds() == 45 * 60
     assert outcome["https://t.me/news_site"].row.outcome == "refused" and not outcome["https://t.me/news_site"].breached
     assert outcome["https://t.me/never_done"].row.outcome == "pending" and outcome["https://t.me/never_done"].breached
-    assert [l.row.outcome for l in report.lines].count("rejected") == 1
+    assert [l.row.outcome for l in report.lines].count("rejected") == 2
     assert {l.row.target for l in report.breaches} == {"https://t.me/slow_one", "https://t.me/never_done"}
     summary = report.summary
-    assert (summary.orders, summary.targets, summary.actioned, summary.refused, summary.unreadable) == (1, 4, 2, 1, 1)
+    assert (summary.orders, summary.targets, summary.actioned, summary.refused, summary.unreadable) == (1, 4, 2, 1, 2)
     assert (summary.in_time, summary.breaches) == (1, 2)
     # published by its policy reason; the moderator's own words stay in the authority's report
     assert summary.refusal_reasons == {"No violation found": 1}
@@ -62,6 +62,7 @@ def test_report_compliance_writes_a_csv_and_a_pdf_that_renders(store, month, sto
     rows = list(csv.DictReader((tmp_path / "compliance-kemkomdigi-2026-11.csv").open()))
     assert {r["target"]: r["breach"] for r in rows}["https://t.me/slow_one"] == "yes"
     assert {r["target"]: r["late_by_minutes"] for r in rows}["https://t.me/slow_one"] == "45"
+    assert not any(r["target"].startswith("=") for r in rows)  # a formula stays text in a spreadsheet
     pdf = tmp_path / "compliance-kemkomdigi-2026-11.pdf"
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Kemkomdigi" in text and "BREACH +45 min" in text and "B-0001/DJAI/11/2026" in text

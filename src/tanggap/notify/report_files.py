@@ -46,11 +46,18 @@ def write_compliance_csv(report: ComplianceReport, path: Path) -> None:
                          "hours_to_action", "breach", "late_by_minutes", "reason", "reversed_later"])
         for line in report.lines:
             row = line.row
-            writer.writerow([row.authority, row.reference or "", _utc(row.received_at), _local(row.received_at, zone),
-                             _utc(row.deadline_due_at), row.deadline_basis, row.target, row.outcome,
-                             row.action or "", _utc(row.acted_at), _hours(line.hours_to_action),
-                             "yes" if line.breached else "no", _minutes(line.late_by) if line.breached else "",
-                             row.reason or "", "yes" if row.reversed else "no"])
+            writer.writerow([_cell(row.authority), _cell(row.reference or ""), _utc(row.received_at),
+                             _local(row.received_at, zone), _utc(row.deadline_due_at), row.deadline_basis,
+                             _cell(row.target), row.outcome, row.action or "", _utc(row.acted_at),
+                             _hours(line.hours_to_action), "yes" if line.breached else "no",
+                             _minutes(line.late_by) if line.breached else "", _cell(row.reason or ""),
+                             "yes" if row.reversed else "no"])
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run what an attacker wrote (a "target" like =HYPERLINK(…) in an
+    order): text that would start a formula is kept as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def write_tco_csv(report: TcoReport, path: Path) -> None:
