@@ -4,6 +4,20 @@
 # skip with a reason instead.
 set -u
 
+# pdftoppm (poppler-utils): the compliance report's PDF is checked by rendering it to an image.
+if ! command -v pdftoppm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    POPPLER_SUDO=""
+    if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        POPPLER_SUDO="sudo -n"
+    fi
+    if [ "$(id -u)" -eq 0 ] || [ -n "$POPPLER_SUDO" ]; then
+        { $POPPLER_SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+          && $POPPLER_SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends poppler-utils; } \
+          || echo "warning: installing poppler-utils failed; the PDF rendering check will skip" >&2
+    fi
+fi
+command -v pdftoppm >/dev/null 2>&1 || echo "warning: pdftoppm is missing; the PDF rendering check will skip" >&2
+
 need_dovecot() {
     ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]
 }

@@ -24,7 +24,7 @@ PG_URL = os.environ.get("TANGGAP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-SYSTEM_TOOLS = {"chromium": "/usr/bin/chromium", "dovecot": "/usr/sbin/dovecot"}
+SYSTEM_TOOLS = {"chromium": "/usr/bin/chromium", "dovecot": "/usr/sbin/dovecot", "pdftoppm": "/usr/bin/pdftoppm"}
 
 
 def pytest_report_header(config):

@@ -42,6 +42,11 @@ _mount_optional("tanggap.bus.cli", "worker_app", "worker")
 _mount_optional("tanggap.intake.cli", "intake_app", "intake")
 _mount_optional("tanggap.detect.banks.cli", "bank_app", "bank")
 _mount_optional("tanggap.detect.cli", "model_app", "model")
+_mount_optional("tanggap.notify.cli", "export_app", "export")
+_mount_optional("tanggap.notify.cli", "sor_app", "sor")
+_mount_optional("tanggap.notify.cli", "report_app", "report")
+_mount_optional("tanggap.notify.cli", "publish_app", "publish")
+_mount_optional("tanggap.notify.cli", "evidence_app", "evidence")
 try:  # the classifier's fixed contract: tanggap classify --input IN.jsonl --output OUT.jsonl
     from tanggap.detect.cli import classify_command as _classify_command
     app.command("classify")(_classify_command)

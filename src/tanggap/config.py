@@ -28,7 +28,19 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
-    transparency_timezone: str = "UTC"
+    # Public counts: days in this zone; breakdowns under the minimum are folded into "other".
+    transparency_timezone: str = "Asia/Jakarta"
+    transparency_min_count: int = 5
+    # Statements of reasons go to the DSA Transparency Database (or a test double) when set.
+    sor_endpoint: str | None = None
+    sor_token: SecretStr | None = None  # never printed or logged
+    sor_attempts: int = 4
+    # Where the public portal sends channel owners to appeal (in every statement of reasons).
+    appeal_url: str = "http://127.0.0.1:8000/appeal"
+    # The daily sentence goes to this channel on the platform, and to Telegram when a token is set.
+    publish_channel: str | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_channel: str | None = None
     # The module(s) in tanggap.platforms that talk to the platform(s): "demo", "matrix", or
     # several, comma-separated ("demo,matrix"); each case goes to the one serving its target.
     # In tanggap.toml also a table per platform: [platform.matrix] homeserver_url = ...

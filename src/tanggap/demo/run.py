@@ -8,6 +8,8 @@ they should be gone for. Everything lives under ./var/demo and is rebuilt on eac
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import secrets
 import shutil
 import time
@@ -292,7 +294,8 @@ def _summary(console, store, settings, orders, decisions, visible, found, elapse
             select(enforcements.c.status, func.count()).group_by(enforcements.c.status)).all())
     confirmed = by_status.get(EnforcementStatus.CONFIRMED, 0)
     chain = verify_audit_log(store.uow())
-    counts = daily_counts(store.uow(), now.date(), settings.transparency_timezone)
+    zone = settings.transparency_timezone  # the day as people there read it (WIB by default)
+    counts = daily_counts(store.uow(), now.astimezone(ZoneInfo(zone)).date(), zone)
     table = Table(title="Tanggap demo: the takedown loop", show_header=False)
     rows = [
         ("orders received", len(orders)),

@@ -1,7 +1,8 @@
 """Moderators' decisions as labels: every decision teaches the next model.
 
-A case's latest *effective* decision labels the posts of its target (read from the platform,
-``recent_posts(target, 20)``):
+A case's latest *effective* decision labels the posts of its target: the posts the moderator saw,
+from the evidence snapshot taken at decision time (services/evidence.py), or, for a decision
+without one, read from the platform (``recent_posts(target, 20)``):
 
 - ``block`` or ``remove_post`` with reason code ``terrorist_content`` (or, without a code, a
   reason that mentions terror / teror) -> positive;
@@ -29,7 +30,7 @@ from sqlalchemy import select
 
 from tanggap.detect.corpus import Example, in_holdout
 from tanggap.domain.targets import Target, TargetKind
-from tanggap.platforms.interface import Platform, PlatformError
+from tanggap.platforms.interface import Platform, PlatformError, Post
 from tanggap.store.tables import cases, decisions
 
 POSITIVE_ACTIONS = {"block", "remove_post"}
@@ -99,12 +100,19 @@ def _value(member) -> str:
 def harvest(store, platform: Platform, posts_per_target: int = POSTS_PER_TARGET) -> Harvest:
     """Decision-labelled examples, read from the store and the platform."""
     result = Harvest()
-    for case in labelled_cases(store):
-        try:
-            posts = platform.recent_posts(case.target, posts_per_target)
-        except PlatformError:
-            result.counts["targets unreadable"] += 1
-            continue
+    labelled = labelled_cases(store)
+    frozen = _snapshot_posts(store, [case.decision_id for case in labelled])
+    for case in labelled:
+        # What the moderator saw when deciding, frozen then; the platform's present only without it.
+        posts = frozen.get(case.decision_id)
+        if posts is not None:
+            result.counts["cases from snapshots"] += 1
+        else:
+            try:
+                posts = platform.recent_posts(case.target, posts_per_target)
+            except PlatformError:
+                result.counts["targets unreadable"] += 1
+                continue
         post_level = case.target.kind in (TargetKind.POST, TargetKind.PRIVATE_POST) and case.target.post_id
         if post_level:
             chosen = [p for p in posts if p.platform_id == str(case.target.post_id)]
@@ -118,6 +126,17 @@ def harvest(store, platform: Platform, posts_per_target: int = POSTS_PER_TARGET)
                 text, case.label, "decisions", getattr(platform, "name", "platform"), weight=weight)))
         result.counts["posts positive" if case.label else "posts negative"] += len(texts)
     return result
+
+
+def _snapshot_posts(store, decision_ids: list[str]) -> dict[str, list[Post]]:
+    from tanggap.services.evidence import snapshots_for_decisions
+
+    found = {}
+    for decision_id, snapshot in snapshots_for_decisions(store.uow(read_only=True), decision_ids).items():
+        if snapshot.posts:
+            found[decision_id] = [Post(str(p.get("platform_id")), str((snapshot.channel or {}).get("platform_id", "")),
+                                       p.get("text") or "", None) for p in snapshot.posts]
+    return found
 
 
 def split_harvest(harvested: Sequence[DecisionExample], base_train: Iterable[Example],

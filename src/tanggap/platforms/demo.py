@@ -129,6 +129,16 @@ class DemoPlatform:
                             key=key)
         return _result(answer)
 
+    def post_message(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        channel, _ = self._resolve(ref)
+        answer = self._call("POST", f"/api/v1/channels/{channel['id']}/messages", json={"text": text}, key=key)
+        return _result(answer)
+
+    def notify_owner(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        channel, _ = self._resolve(ref)
+        answer = self._call("POST", f"/api/v1/channels/{channel['id']}/owner-notices", json={"text": text}, key=key)
+        return _result(answer)
+
     # -- HTTP
 
     def _resolve(self, ref: Target) -> tuple[dict[str, Any], int | None]:

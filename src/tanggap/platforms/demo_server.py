@@ -75,6 +75,12 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response    TEXT NOT NULL,                      -- the first answer, JSON
     created_at  TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS owner_notices (      -- what the channel's owner was told (statements of reasons)
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel_id INTEGER NOT NULL,
+    text       TEXT NOT NULL,
+    at         TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS actions (
     seq             INTEGER PRIMARY KEY AUTOINCREMENT,
     reference       TEXT NOT NULL UNIQUE,
@@ -87,7 +93,7 @@ CREATE TABLE IF NOT EXISTS actions (
     changed         INTEGER NOT NULL                -- 0: the state already was so
 );
 """
-TABLES = ("actions", "idempotency", "posts", "channels")
+TABLES = ("actions", "idempotency", "owner_notices", "posts", "channels")
 
 
 # --------------------------------------------------------------------------- the world (store)
@@ -317,6 +323,25 @@ class PlatformWorld:
 
         return self._act("remove_post", channel_id, post_id, None, key, apply)
 
+    def post_message(self, channel_id: int, text: str, key: str) -> dict[str, Any]:
+        """A new post on the channel (our own channel: the daily transparency sentence)."""
+        def apply(conn: sqlite3.Connection, channel: sqlite3.Row) -> bool:
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM posts WHERE channel_id = ?", (channel_id,)).fetchone()[0]
+            conn.execute("INSERT INTO posts (channel_id, id, text, posted_at) VALUES (?, ?, ?, ?)",
+                         (channel_id, last + 1, text, self.clock.now().isoformat()))
+            return True
+
+        return self._act("post_message", channel_id, None, None, key, apply)
+
+    def notify_owner(self, channel_id: int, text: str, key: str) -> dict[str, Any]:
+        """A message to the channel's owner (not a post): e.g. a statement of reasons."""
+        def apply(conn: sqlite3.Connection, channel: sqlite3.Row) -> bool:
+            conn.execute("INSERT INTO owner_notices (channel_id, text, at) VALUES (?, ?, ?)",
+                         (channel_id, text, self.clock.now().isoformat()))
+            return True
+
+        return self._act("notify_owner", channel_id, None, None, key, apply)
+
     def _act(self, action: str, channel_id: int, post_id: int | None, scope: Scope | None,
              key: str, apply: Callable[[sqlite3.Connection, sqlite3.Row], bool]) -> dict[str, Any]:
         """Do one action once per idempotency key, and log it; all in one write transaction."""
@@ -527,6 +552,22 @@ PostId = Annotated[int, PathParam(gt=0, le=2**53)]
 ViewerCountry = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")]
 
 
+class MessageRequest(BaseModel):
+    """``{"text": "…"}``: a post on one of our own channels."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=4096)
+
+
+class NoticeRequest(BaseModel):
+    """``{"text": "…"}``: a message to a channel's owner."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=20_000)
+
+
 class BlockRequest(BaseModel):
     """``{"scope": "global"}`` or ``{"scope": ["ID", "MY"]}`` (ISO 3166 alpha-2 codes)."""
 
@@ -664,6 +705,16 @@ def create_platform_app(db_path: str | Path, token: str, faults: bool = False,
     def remove_post(channel_id: ChannelId, post_id: PostId,
                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
         return world.remove_post(channel_id, post_id, key)
+
+    @app.post("/api/v1/channels/{channel_id}/messages", dependencies=api)
+    def post_message(channel_id: ChannelId, body: MessageRequest,
+                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
+        return world.post_message(channel_id, body.text, key)
+
+    @app.post("/api/v1/channels/{channel_id}/owner-notices", dependencies=api)
+    def notify_owner(channel_id: ChannelId, body: NoticeRequest,
+                     key: Annotated[str, Depends(idempotency_key)]) -> dict[str, Any]:
+        return world.notify_owner(channel_id, body.text, key)
 
     @app.get("/public/channels/{username}")
     def public_channel(username: str, country: ViewerCountry = None) -> dict[str, Any]:

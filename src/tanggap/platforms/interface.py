@@ -18,6 +18,8 @@ class Capability(StrEnum):
     UNBLOCK = "unblock"
     LIST_PUBLIC = "list_public"  # can page through public channels (proactive scanning)
     FETCH_MEDIA = "fetch_media"  # can hand over the bytes of a post's media (hash matching)
+    POST_MESSAGE = "post_message"  # can post to a channel of ours (the daily transparency sentence)
+    NOTIFY_OWNER = "notify_owner"  # can message a channel's owner (statements of reasons)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,15 @@ class Platform(Protocol):
     def unblock(self, ref: Target, key: str) -> EnforcementResult: ...
 
     def remove_post(self, ref: Target, key: str) -> EnforcementResult: ...
+
+    def post_message(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        """Post `text` to our own channel `ref`, once per `key` (needs Capability.POST_MESSAGE)."""
+        raise NotImplementedError
+
+    def notify_owner(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        """Tell the owner of `ref` something (a statement of reasons), once per `key`
+        (needs Capability.NOTIFY_OWNER); the channel may be blocked, the owner still hears."""
+        raise NotImplementedError
 
     def media(self, reference: str) -> bytes:
         """The bytes of one media item named in `Post.media` (needs Capability.FETCH_MEDIA)."""

@@ -19,6 +19,7 @@ from tanggap.domain.model import Action, EnforcementStatus, Scope
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
 from tanggap.platforms.registry import PlatformRegistry, capabilities_for
+from tanggap.services.evidence import preserve_evidence
 from tanggap.store.platform_evidence import keep_evidence
 from tanggap.store.uow import Store
 
@@ -49,6 +50,8 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
             return EnforcementOutcome(enforcement_id, enforcement.status, 0)
         action, target, scope, key = (enforcement.action, enforcement.target, enforcement.scope,
                                       enforcement.idempotency_key)
+    if action is not Action.UNBLOCK:  # what the decision rests on, frozen before it is enforced
+        preserve_evidence(store, platform, enforcement.case_id, enforcement.decision_id)
     # The platform call happens outside any transaction: no lock is held while we wait.
     result, error, tries = _call_with_retries(platform, action, target, scope, key, retry, sleep)
     with store.uow() as uow:

@@ -293,3 +293,4 @@ def map_domain() -> None:
 # Tables that live with their feature register on the same metadata (migrations see them all).
 import tanggap.detect.banks.tables  # noqa: E402,F401
 import tanggap.store.outbox  # noqa: E402,F401
+import tanggap.store.accountability_tables  # noqa: E402,F401

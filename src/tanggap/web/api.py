@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
+from tanggap.domain.accountability import suppress_small
 from tanggap.domain.clock import format_wib
 from tanggap.domain.errors import NotFound, PermissionDenied
 from tanggap.domain.model import CaseState, OrderDraft
@@ -175,13 +177,62 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
         "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/transparency/daily", summary="Public: channels blocked on a day")
-def transparency_daily(request: Request, day: Annotated[date, Query(alias="date")]):
+@router.get("/transparency/daily", summary="Public: channels blocked on a day (net of reversals)")
+def transparency_daily(request: Request, day: Annotated[date | None, Query(alias="date")] = None):
+    """A day in the configured zone (default Asia/Jakarta); without `date`, today there."""
     ctx = request.app.state.ctx
-    counts = daily_counts(ctx.store.uow(read_only=True), day, ctx.settings.transparency_timezone)
-    return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.total,
-            "by_category": counts.by_category, "by_source": counts.by_source,
-            "terrorism_this_month": counts.terrorism_this_month, "sentence": counts.sentence}
+    zone = ctx.settings.transparency_timezone
+    day = day or ctx.store.clock.now().astimezone(ZoneInfo(zone)).date()
+    counts = daily_counts(ctx.store.uow(read_only=True), day, zone)
+    minimum = ctx.settings.transparency_min_count
+    return {"date": counts.day.isoformat(), "timezone": counts.timezone, "total": counts.net,
+            "blocked_before_reversals": counts.blocked, "reversed": counts.reversed,
+            "by_category": public_breakdown(counts.by_category, minimum),
+            "by_source": counts.by_source,
+            "by_scope": public_breakdown(counts.by_scope, minimum),
+            "minimum_published_count": minimum,
+            "terrorism_today": counts.terrorism, "terrorism_this_month": counts.terrorism_this_month,
+            "sentence": counts.sentence, "sentence_id": counts.sentence_id}
+
+
+@router.get("/compliance", summary="An authority's compliance report for a month")
+def compliance(request: Request, caller: Caller,
+               month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+               authority: Annotated[str | None, Query(max_length=200, description="staff only")] = None):
+    """An authority sees its own orders; staff who may see all orders name the authority."""
+    from tanggap.services.compliance import compliance_report
+
+    ctx = request.app.state.ctx
+    if caller.kind == "authority":
+        if authority not in (None, caller.name):
+            raise PermissionDenied("an authority sees only its own compliance report")
+        authority = caller.name
+    else:
+        caller.require(Permission.VIEW_ALL_ORDERS)
+        if not authority:
+            raise NotFound("name the authority", "authority")
+    year, number = (int(part) for part in month.split("-"))
+    report = compliance_report(ctx.store.uow(read_only=True), authority, year, number,
+                               ctx.settings.transparency_timezone)
+    summary = report.summary
+    return {"authority": report.authority, "month": month, "timezone": report.timezone,
+            "summary": {"orders": summary.orders, "targets": summary.targets, "actioned": summary.actioned,
+                        "refused": summary.refused, "unreadable_targets": summary.unreadable,
+                        "pending": summary.pending, "in_time": summary.in_time, "breaches": summary.breaches,
+                        "median_hours_to_action": summary.median_hours, "p95_hours_to_action": summary.p95_hours},
+            "targets": [{"order_id": line.row.order_id, "reference": line.row.reference,
+                         "received_at": utc(line.row.received_at), "deadline": utc(line.row.deadline_due_at),
+                         "deadline_basis": line.row.deadline_basis, "target": line.row.target,
+                         "outcome": line.row.outcome, "action": line.row.action, "acted_at": utc(line.row.acted_at),
+                         "breach": line.breached,
+                         "late_by_minutes": int(line.late_by.total_seconds() // 60) if line.breached else None,
+                         "reason": line.row.reason, "reversed_later": line.row.reversed}
+                        for line in report.lines]}
+
+
+def public_breakdown(counts: dict[str, int], minimum: int) -> dict[str, int]:
+    folded = suppress_small(counts, minimum)
+    return {**folded.shown, **({"other": folded.other} if folded.other else {})}
 
 
 def case_json(case) -> dict:

@@ -1,7 +1,7 @@
 """transactional outbox and the post stream's idempotency records
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0011
 Create Date: 2026-11-29
 """
 from alembic import op
@@ -16,7 +16,7 @@ def UTCDateTime():
     return sa.DateTime(timezone=True)
 
 revision = '0014'
-down_revision = '0008'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
