@@ -73,7 +73,7 @@ _intake_commands()
 def _store(settings: Settings):
     from tanggap.store.uow import Store
 
-    return Store(settings.database_url)
+    return Store.for_settings(settings)
 
 
 def _fail(message: str) -> None:
@@ -129,15 +129,18 @@ def user_add(
 
 @audit_app.command("verify")
 def audit_verify():
-    """Recompute the hash chain and report the first broken link (exit 1 if any)."""
+    """Recompute the hash chain and check it against the signed checkpoints under var/audit/
+    (exit 1 naming the first broken link, missing events or a rewritten head)."""
     from tanggap.services.audit import verify_audit_log
 
     store = _store(Settings())
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("verifying audit chain", total=None)
-        report = verify_audit_log(store.uow(read_only=True), lambda n: progress.update(task, completed=n))
+        report = verify_audit_log(store.uow(read_only=True), lambda n: progress.update(task, completed=n),
+                                  checkpoints=store.checkpoints)
     if report.intact:
-        console.print(f"[green]audit chain intact[/green]: {report.events} events")
+        console.print(f"[green]audit chain intact[/green]: {report.events} events, "
+                      f"{report.checkpoints} signed checkpoints hold")
         return
     errors.print(f"[red]audit chain broken at event {report.broken.seq}[/red]: {report.broken.reason}")
     raise typer.Exit(1)

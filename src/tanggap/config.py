@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # Signs session cookies; generated and kept under var/ when not given (see secret_key_value).
     secret_key: str | None = None
+    # Signs the audit log's checkpoints; kept outside the database. Generated under var/ when
+    # not given, like the session secret. Losing it only means new checkpoints from now on.
+    audit_key: SecretStr | None = None
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
     transparency_timezone: str = "UTC"
@@ -78,11 +82,30 @@ class Settings(BaseSettings):
         """The configured key, or one generated once and kept in var/ (never logged)."""
         if self.secret_key:
             return self.secret_key
+        return self._generated_secret("secret_key")
+
+    def audit_key_value(self) -> bytes:
+        """The key that signs audit checkpoints: configured, or generated once into var/."""
+        if self.audit_key:
+            return self.audit_key.get_secret_value().encode()
+        return self._generated_secret("audit_key").encode()
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.var_dir / "audit" / "checkpoints.jsonl"
+
+    def _generated_secret(self, name: str) -> str:
         import secrets
 
-        path = self.var_dir / "secret_key"
+        path = self.var_dir / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # O_EXCL: two processes starting together must not write two different keys.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
