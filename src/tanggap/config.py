@@ -6,9 +6,12 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -61,10 +64,32 @@ class Settings(BaseSettings):
     # (then a senior reviews each such decision). Off by default.
     scan_auto_block_verified: bool = False
     scan_auto_block_max_pdq_distance: int = 0
-    secure_cookies: bool = False  # True behind HTTPS in production
+    # Session cookies are marked Secure unless the server listens on loopback only (None: decide
+    # from `tanggap serve --host`); set true behind an HTTPS proxy that forwards to loopback.
+    secure_cookies: bool | None = None
+    # Host headers the web app answers to (a `Host: evil.example` request gets 400, not a redirect).
+    # Comma-separated in the environment; "*.example.org" matches subdomains.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    max_body_bytes: int = 2 * 1024 * 1024  # any request body over this: 413 before parsing
+    # Lets a Prometheus scraper read /metrics without a staff account (Authorization: Bearer …).
+    metrics_token: SecretStr | None = None
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5  # per account within login_window_minutes, then 429
+    login_max_failures_per_address: int = 20
+    login_window_minutes: int = 15
+    appeals_per_address_per_hour: int = 5
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     category_aliases: dict[str, str] = Field(default_factory=lambda: DEFAULT_CATEGORY_ALIASES)
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(

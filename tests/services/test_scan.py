@@ -75,11 +75,19 @@ def test_reposted_releases_match_the_hash_bank_and_carry_the_case(store, world, 
     assert any(any(source.startswith("hash:pdq") for source in found) for found in sources.values())
 
 
+def second_senior(store):
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user, principal_for_key
+
+    return principal_for_key(store.uow(), add_user(store.uow(), "wati", "senior", ["id"], SYSTEM).api_key)
+
+
 def test_auto_block_on_a_verified_match_awaits_post_hoc_review(store, world, scorer, senior, moderator):
     from tanggap.detect.banks.service import create_bank, import_hash_list
     from tanggap.domain.errors import PermissionDenied
     from tanggap.platforms.demo_media import release_hash_list
     from tanggap.services.automatic import AutoBlockRule, awaiting_review, review
+    from tanggap.services.reversals import approve_reversal
 
     platform, _ = world
     create_bank(store, "releases", "positive", verified=True)
@@ -99,10 +107,15 @@ def test_auto_block_on_a_verified_match_awaits_post_hoc_review(store, world, sco
     with pytest.raises(PermissionDenied):
         review(store.uow(), confirmed, True, "looks right", moderator)
     assert review(store.uow(), confirmed, True, "release confirmed", senior) is None
-    unblock = review(store.uow(), reversed_, False, "a news report quoting the image", senior)
+    assert review(store.uow(), reversed_, False, "a news report quoting the image", senior) is None
+    with store.uow(read_only=True) as uow:  # one senior's reversal is a proposal: still blocked
+        assert uow.cases.get(reversed_).state == CaseState.PENDING_APPROVAL
+    with pytest.raises(PermissionDenied):
+        approve_reversal(store.uow(), reversed_, senior)
+    approved = approve_reversal(store.uow(), reversed_, second_senior(store))
     with store.uow(read_only=True) as uow:
         assert uow.cases.get(reversed_).state == CaseState.REVERSED
-    assert unblock is not None and unblock.action == "unblock"
+        assert uow.enforcements.get(approved.enforcement_id).action == "unblock"
     assert confirmed not in [c.id for c in awaiting_review(store.uow(read_only=True), senior)]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tanggap.domain.clock import Clock, SystemClock
 from tanggap.domain.model import AuditDraft, RecordsEvents
 from tanggap.store import repositories as repos
+from tanggap.store.account_security import ConsoleSessions, LoginFailures
 from tanggap.store.audit_log import append_events
 from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.engine import READ_ONLY, make_engine
@@ -70,6 +71,8 @@ class UnitOfWork:
         self.reports = repos.Reports(s)
         self.decisions = repos.Decisions(s)
         self.enforcements = repos.Enforcements(s)
+        self.console_sessions = ConsoleSessions(s)
+        self.login_failures = LoginFailures(s)
         self.extra_events = []
         return self
 

@@ -108,7 +108,7 @@ def appeal_resolution(request: Request, appeal_id: str, outcome: Annotated[str, 
     enforcement = enforce_now(ctx, resolved.enforcement_id)
     if outcome == "reverse":
         done = f" Unblock on the platform: {enforcement['status']}." if enforcement else ""
-        _notify(request, f"Decision reversed.{done}")
+        _notify(request, f"Reversal proposed: the block stays until another senior approves it.{done}")
     else:
         _notify(request, "Decision upheld.")
     return RedirectResponse(f"/console/cases/{resolved.case_id}", 303)
