@@ -131,7 +131,7 @@ def moderator(store):
 @pytest.fixture
 def settings(tmp_path, store_url):
     return Settings(database_url=store_url, var_dir=tmp_path / "var", secret_key="test-secret",
-                    enforcement_backoff_s=0.01)
+                    enforcement_backoff_s=0.01, allowed_hosts=["testserver", "127.0.0.1", "localhost"])
 
 
 @pytest.fixture

@@ -137,7 +137,8 @@ def test_order_cases_get_their_channel_media_matched_when_profiled(store, sla, m
     assert matched, "channels re-posting known releases carry hash-bank signals"
 
 
-def test_a_senior_reviews_automatic_blocks_in_the_console(store, world, scorer, make_client, senior_login):
+def test_a_senior_reviews_automatic_blocks_in_the_console_and_another_approves_the_unblock(
+        store, world, scorer, make_client, senior_login):
     from tanggap.detect.banks.service import create_bank, import_hash_list
     from tanggap.platforms.demo_media import release_hash_list
     from tanggap.services.automatic import AutoBlockRule
@@ -156,5 +157,21 @@ def test_a_senior_reviews_automatic_blocks_in_the_console(store, world, scorer, 
     done = client.post(f"/console/cases/{case_id}/posthoc", follow_redirects=False,
                        data={"verdict": "reverse", "reason": "quoted in a news report", "csrf_token": csrf_of(page)})
     assert done.status_code == 303
+    with store.uow(read_only=True) as uow:  # one senior alone does not unblock
+        assert uow.cases.get(case_id).state == CaseState.PENDING_APPROVAL
+    assert "another senior decides it" in client.get(f"/console/reversals/{case_id}").text
+    refused = client.post(f"/console/reversals/{case_id}", data={"verdict": "approve", "csrf_token": csrf_of(page)})
+    assert refused.status_code == 403
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user
+
+    second = make_client(platform)
+    log_in(second, "wati", add_user(store.uow(), "wati", "senior", ["id"], SYSTEM).password)
+    assert f"/console/reversals/{case_id}" in second.get("/console/reversals").text
+    page = second.get(f"/console/reversals/{case_id}").text
+    assert "quoted in a news report" in page and "hash:" in page  # the evidence is on the page
+    approved = second.post(f"/console/reversals/{case_id}", data={"verdict": "approve", "csrf_token": csrf_of(page)},
+                           follow_redirects=False)
+    assert approved.status_code == 303
     with store.uow(read_only=True) as uow:
         assert uow.cases.get(case_id).state == CaseState.REVERSED
