@@ -41,8 +41,14 @@ class OrderReceipt:
 log = logging.getLogger(__name__)
 
 
+REJECTED_LISTED = 100  # rejections kept one by one; the rest are counted in one line
+REJECTED_INPUT_CHARS = 120  # of each rejected input, enough to find it in the original
+
+
 def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[dict[str, str]]]:
-    """Split what was written into distinct targets (first spelling kept) and rejections."""
+    """Split what was written into distinct targets (first spelling kept) and rejections.
+    Rejections are summarised: inputs and reasons shortened, at most REJECTED_LISTED listed
+    (an attacker's megabytes of junk must not be stored and echoed back twice over)."""
     targets: list[Target] = []
     kept_spellings: list[str] = []
     rejected: list[dict[str, str]] = []
@@ -51,13 +57,22 @@ def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[d
         try:
             target = parse_target(spelling)
         except InvalidTarget as error:
-            rejected.append({"input": spelling, "reason": error.message})
+            rejected.append({"input": _shortened(spelling, REJECTED_INPUT_CHARS),
+                             "reason": _shortened(error.message, 2 * REJECTED_INPUT_CHARS)})
             continue
         if target not in seen:
             seen.add(target)
             targets.append(target)
             kept_spellings.append(spelling)
+    if len(rejected) > REJECTED_LISTED:
+        more = len(rejected) - REJECTED_LISTED
+        rejected = rejected[:REJECTED_LISTED] + [
+            {"input": f"… {more} more", "reason": f"{more} further inputs were not targets either"}]
     return targets, kept_spellings, rejected
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Principal) -> OrderReceipt:
