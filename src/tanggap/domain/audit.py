@@ -87,16 +87,21 @@ def checkpoint_mac(key: bytes, seq: int, head: str, at: datetime) -> str:
 
 def check_against_checkpoints(events_total: int, heads: dict[int, str],
                               checkpoints: Iterable[Checkpoint], key: bytes) -> BrokenLink | None:
-    """The first checkpoint the database does not live up to. `heads` maps a checkpointed seq
-    to the hash the database holds for it (absent: the row is gone)."""
-    for checkpoint in sorted(checkpoints, key=lambda c: c.seq):
+    """The first promise of the checkpoints the database does not keep. `heads` maps a
+    checkpointed seq to the hash the database holds for it (absent: the row is gone)."""
+    ordered = sorted(checkpoints, key=lambda c: c.seq)
+    for checkpoint in ordered:
         if not checkpoint.signature_holds(key):
             return BrokenLink(checkpoint.seq, f"checkpoint for event {checkpoint.seq} "
                                               f"({checkpoint.at.isoformat()}) has a wrong signature")
-        if checkpoint.seq > events_total or checkpoint.seq not in heads:
-            return BrokenLink(checkpoint.seq, (
-                f"events {events_total + 1}..{checkpoint.seq} are missing: the checkpoint of "
-                f"{checkpoint.at.isoformat()} covers {checkpoint.seq} events, the database holds {events_total}"))
+    if ordered and ordered[-1].seq > events_total:
+        latest = ordered[-1]
+        return BrokenLink(events_total + 1, (
+            f"events {events_total + 1}..{latest.seq} are missing: the checkpoint of "
+            f"{latest.at.isoformat()} covers {latest.seq} events, the database holds {events_total}"))
+    for checkpoint in ordered:
+        if checkpoint.seq not in heads:
+            return BrokenLink(checkpoint.seq, f"event {checkpoint.seq}, covered by a checkpoint, is missing")
         if heads[checkpoint.seq] != checkpoint.hash:
             return BrokenLink(checkpoint.seq, (
                 f"event {checkpoint.seq} does not match the signed checkpoint of {checkpoint.at.isoformat()} "

@@ -153,6 +153,8 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "approve_reversal": {S.PENDING_APPROVAL: S.REVERSED},
     "reject_reversal": {S.PENDING_APPROVAL: S.UPHELD},
     "keep_automatic": {S.PENDING_APPROVAL: S.ACTIONED},
+    # Another authority's order on a channel closed without action gets a fresh look.
+    "reopen": {S.CLOSED: S.QUEUED},
 }
 OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
                          S.DECIDED, S.APPEALED})
@@ -417,6 +419,15 @@ class Case(RecordsEvents):
         self._note_source(Source.ORDER)
         self._record("order_attached", actor, order_id=order.id, reference=order.reference,
                      deadline=self.deadline_due_at.isoformat())
+
+    def reopen_for_new_authority(self, order: Order, actor: str) -> bool:
+        """A case closed with no action is reviewed again when an authority that has not
+        ordered it before does; a block stays as it is (it already does what they ask)."""
+        decision = self.decision
+        if CaseState(self.state) is not S.CLOSED or decision is None or decision.action.needs_platform:
+            return False
+        return self.step("reopen", order.received_at, actor, order_id=order.id,
+                         authority_id=order.authority_id, previous_decision_id=decision.id)
 
     def attach_report(self, report: Report, actor: str) -> None:
         self._note_source(Source.REPORT)

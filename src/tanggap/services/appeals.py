@@ -38,8 +38,9 @@ def submit_appeal(uow: UnitOfWork, target_written: str, appellant: str, grounds:
         pending = _open_appeal(uow, case.id)
         if pending is not None:
             raise ConflictingDecision(
-                f"appeal {pending.id} against this decision, sent {pending.submitted_at:%Y-%m-%d %H:%M} UTC, "
-                f"is still {pending.status}; it is answered before another one is heard", "target")
+                f"An appeal against this decision is already open (reference {pending.id}, sent "
+                f"{pending.submitted_at:%Y-%m-%d %H:%M} UTC). It will be answered before another appeal "
+                "is heard.", "target")
         appeal = Appeal(case.id, case.decision.id, appellant.strip()[:200], grounds.strip()[:10_000],
                         uow.clock.now(), (contact or "").strip()[:320] or None)
         case.appeal(appeal, actor)

@@ -19,7 +19,7 @@ from tanggap.platforms.interface import Platform
 from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.uow import Store
 from tanggap.web import (
-    account_pages, api, appeal_pages, audit_pages, console, intake_pages, problems, review_api, review_pages,
+    account_pages, api, appeal_pages, audit_pages, checkpoint_api, console, intake_pages, problems, review_api, review_pages,
     reversal_pages,
 )
 from tanggap.web import i18n
@@ -54,6 +54,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.include_router(audit_pages.router)
     app.include_router(reversal_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(checkpoint_api.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     _install_staff_routes(app)

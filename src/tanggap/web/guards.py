@@ -98,3 +98,30 @@ class TrustedHosts:
             return await send_problem(send, 400, "Host not allowed",
                                       "this server does not answer to that Host header")
         return await self.app(scope, receive, send)
+
+
+class SlidingWindow:
+    """At most `limit` events per key within `window_s` seconds, in this process. For the
+    public forms, where there is no account to hang a counter on; the address is the key."""
+
+    def __init__(self, limit: int, window_s: float, clock=None):
+        import threading
+        import time
+
+        self.limit, self.window_s = limit, window_s
+        self._clock = clock or time.monotonic
+        self._seen: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            recent = [t for t in self._seen.get(key, []) if now - t < self.window_s]
+            if len(recent) >= self.limit:
+                self._seen[key] = recent
+                return False
+            recent.append(now)
+            self._seen[key] = recent
+            if len(self._seen) > 100_000:  # forget the quiet ones, keep memory bounded
+                self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.window_s}
+            return True
