@@ -32,8 +32,11 @@ class CheckpointLog:
     def read(self) -> list[Checkpoint]:
         if not self.path.exists():
             return []
+        return self._parse(self.path.read_text().splitlines())
+
+    def _parse(self, lines: list[str]) -> list[Checkpoint]:
         found = []
-        for number, line in enumerate(self.path.read_text().splitlines(), 1):
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
@@ -44,6 +47,17 @@ class CheckpointLog:
                 raise ValueError(f"{self.path} line {number} is not a checkpoint: {error}") from None
         return found
 
-    def latest(self) -> Checkpoint | None:
-        found = self.read()
+    def latest(self, tail_bytes: int = 8192) -> Checkpoint | None:
+        """The newest checkpoint, read from the end of the file (it grows with every commit;
+        processes may append a little out of order, hence the max over the last lines)."""
+        if not self.path.exists():
+            return None
+        with self.path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - tail_bytes))
+            lines = handle.read().decode(errors="replace").splitlines()
+        if size > tail_bytes:
+            lines = lines[1:]  # the first line read may be cut
+        found = self._parse(lines)
         return max(found, key=lambda c: c.seq) if found else None

@@ -39,28 +39,37 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             return await send_problem(send, 413, "Request body too large",
                                       f"the body may be at most {self.max_bytes} bytes")
-        seen, started = 0, False
+        seen, started, exceeded = 0, False, False
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            # Whatever the app made of the cut-off body (a 400 from a wrapped error, say) is
+            # replaced by the 413 below, unless it had already begun to answer.
+            if exceeded and not started:
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, counted_receive, tracked_send)
         except BodyTooLarge:
-            if not started:
-                await send_problem(send, 413, "Request body too large",
-                                   f"the body may be at most {self.max_bytes} bytes")
+            pass
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await send_problem(send, 413, "Request body too large",
+                               f"the body may be at most {self.max_bytes} bytes")
 
 
 def host_of(header: str) -> str:
