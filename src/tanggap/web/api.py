@@ -161,7 +161,8 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
         content = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == sha256)).scalar()
         if content is None:
             raise NotFound(f"no evidence {sha256}")
-        uow.record(AuditDraft("evidence_downloaded", "evidence", sha256, caller.actor))
+        # subject_id holds 60 characters; the full digest goes in the payload.
+        uow.record(AuditDraft("evidence_downloaded", "evidence", sha256[:60], caller.actor, {"sha256": sha256}))
         uow.commit()
     # Served as a download, never rendered: it is attacker-controlled bytes.
     return Response(bytes(content), media_type="message/rfc822", headers={
