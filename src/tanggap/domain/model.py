@@ -438,7 +438,8 @@ class Case(RecordsEvents):
             self.source = source
 
     def step(self, name: str, at: datetime, actor: str, **payload: Any) -> bool:
-        """Move along the lifecycle. Returns False when already there (idempotent)."""
+        """Move along the lifecycle. Returns False when already there (idempotent, and the
+        repeat is recorded as `case_<step>_repeated`)."""
         moves = LIFECYCLE[name]
         current = CaseState(self.state)
         if current in moves:
@@ -447,6 +448,8 @@ class Case(RecordsEvents):
             self._record(f"case_{name}", actor, from_state=str(current), to_state=str(self.state), **payload)
             return True
         if current in moves.values():
+            # Already there: nothing changes, but the attempt is on the record, never silent.
+            self._record(f"case_{name}_repeated", actor, state=str(current), **payload)
             return False
         raise InvalidTransition(f"cannot {name} a case that is {current}")
 

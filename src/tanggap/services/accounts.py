@@ -15,7 +15,7 @@ from tanggap.domain.clock import as_utc
 from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import ApiKey, AuditDraft, Authority, Role, User
 from tanggap.store.account_security import active_keys
-from tanggap.store.uow import UnitOfWork
+from tanggap.store.uow import Store, UnitOfWork
 
 KEY_PREFIX = "tgp_"
 passwords = PasswordHasher()
@@ -186,24 +186,28 @@ def start_session(uow: UnitOfWork, user_id: str, address: str | None) -> str:
     return token
 
 
-def principal_for_session(uow: UnitOfWork, token: str, policy: SessionPolicy = SessionPolicy()) -> Principal | None:
-    """The session's user while the session lives; an expired one is ended on the spot."""
+def principal_for_session(store: Store, token: str, policy: SessionPolicy = SessionPolicy()) -> Principal | None:
+    """The session's user while the session lives; an expired one is ended on the spot.
+    Read without the write lock; written only to end it or, once a minute, to note activity."""
     token_hash = hash_key(token)
-    with uow:
+    with store.uow(read_only=True) as uow:
         row = uow.console_sessions.get(token_hash)
         if row is None:
             return None
         now = uow.clock.now()
         user = uow.users.get(row.user_id)
-        expired = (now - as_utc(row.last_seen_at) > policy.idle or now - as_utc(row.created_at) > policy.absolute)
-        if expired or user is None or user.disabled_at is not None:
+        last_seen, created = as_utc(row.last_seen_at), as_utc(row.created_at)
+    expired = now - last_seen > policy.idle or now - created > policy.absolute
+    if expired or user is None or user.disabled_at is not None:
+        with store.uow() as uow:
             uow.console_sessions.end(token_hash)
             uow.commit()
-            return None
-        if now - as_utc(row.last_seen_at) > policy.touch_every:
+        return None
+    if now - last_seen > policy.touch_every:
+        with store.uow() as uow:
             uow.console_sessions.touch(token_hash, now)
             uow.commit()
-        return principal_for_user(user)
+    return principal_for_user(user)
 
 
 def end_session(uow: UnitOfWork, token: str) -> None:

@@ -30,7 +30,7 @@ def session_principal(request: Request) -> Principal | None:
     principal = None
     if token:
         ctx = request.app.state.ctx
-        principal = principal_for_session(ctx.store.uow(), token, SessionPolicy.from_settings(ctx.settings))
+        principal = principal_for_session(ctx.store, token, SessionPolicy.from_settings(ctx.settings))
         if principal is None:  # ended or expired: forget it, and the CSRF token with it
             request.session.clear()
     request.state.session_principal = principal

@@ -147,6 +147,8 @@ def login_submit(request: Request, name: Annotated[str, Form()], password: Annot
         return response
     if principal is None:
         return _page(request, "login.html", error="Wrong name or password")
+    if previous := request.session.get(SESSION_TOKEN):
+        end_session(ctx.store.uow(), previous)
     request.session.clear()  # a new session (and CSRF token) for a new login: no fixation
     request.session[SESSION_TOKEN] = start_session(ctx.store.uow(), principal.id, address)
     return RedirectResponse("/console/queue", 303)
