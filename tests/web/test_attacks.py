@@ -107,6 +107,9 @@ def test_a_senior_who_proposed_a_reversal_cannot_approve_it_alone(store, make_cl
     second = principal_for_key(store.uow(), other.api_key)
     outcome = reject_reversal(store.uow(), case_id, "it is propaganda", second)
     assert outcome.case_state == "upheld"
+    again = make_client().post(f"/api/v1/cases/{case_id}/reversal", headers=bearer(other.api_key),
+                               json={"approve": True})
+    assert again.status_code == 409  # nothing waits any more
     with store.uow(read_only=True) as uow:
         assert uow.cases.get(case_id).decision.status == "effective"
 

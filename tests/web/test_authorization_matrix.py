@@ -39,6 +39,7 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/audit"): {"admin", "auditor"},
     ("GET", "/api/v1/posthoc"): SENIORS,
     ("POST", "/api/v1/cases/{case_id}/posthoc"): SENIORS,
+    ("POST", "/api/v1/cases/{case_id}/reversal"): SENIORS,
     ("GET", "/api/v1/audit/checkpoint"): EVERYONE,
     ("GET", "/"): EVERYONE,
     ("GET", "/login"): EVERYONE,
@@ -148,6 +149,7 @@ JSON_BODIES = {
     "/api/v1/appeals": {"target": "@kabar_matrix", "appellant": "owner", "grounds": "matrix"},
     "/api/v1/appeals/{appeal_id}/resolution": {"reverse": False, "reason": "matrix"},
     "/api/v1/cases/{case_id}/posthoc": {"confirm": True, "reason": "matrix"},
+    "/api/v1/cases/{case_id}/reversal": {"approve": False, "reason": "matrix"},
 }
 FORMS = {
     "/login": {"name": "nobody", "password": "x"},

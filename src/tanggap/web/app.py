@@ -20,7 +20,7 @@ from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.uow import Store
 from tanggap.web import (
     account_pages, api, appeal_pages, audit_pages, checkpoint_api, console, intake_pages, problems, review_api, review_pages,
-    reversal_pages,
+    reversal_api, reversal_pages,
 )
 from tanggap.web import i18n
 from tanggap.web.auth import staff_or_metrics_token
@@ -53,6 +53,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.include_router(appeal_pages.router)
     app.include_router(audit_pages.router)
     app.include_router(reversal_pages.router)
+    app.include_router(reversal_api.router)
     app.include_router(account_pages.router)
     app.include_router(checkpoint_api.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
