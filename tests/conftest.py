@@ -132,7 +132,8 @@ def moderator(store):
 def settings(tmp_path, store_url):
     # effects=inline: the web tests see the enforcement at once; tests/bus covers the workers.
     return Settings(database_url=store_url, var_dir=tmp_path / "var", secret_key="test-secret",
-                    enforcement_backoff_s=0.01, effects="inline")
+                    enforcement_backoff_s=0.01, effects="inline",
+                    allowed_hosts=["testserver", "127.0.0.1", "localhost"])
 
 
 @pytest.fixture

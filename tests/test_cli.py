@@ -53,3 +53,90 @@ def test_audit_verify_reports_the_first_broken_link(store, store_url, tmp_path):
     result = run(store_url, tmp_path, "audit", "verify")
     assert result.exit_code == 1
     assert "broken at event 2" in result.output
+
+
+def _recompute_hashes_from(connection, first_seq):
+    """What an attacker with database access does after rewriting a row: re-chain everything."""
+    from tanggap.domain.audit import event_hash
+    from tanggap.store.audit_log import iter_events
+    from sqlalchemy.orm import Session
+
+    with Session(bind=connection) as session:
+        events = list(iter_events(session))
+    prev = next((e.hash for e in events if e.seq == first_seq - 1), "0" * 64)
+    for event in events:
+        if event.seq < first_seq:
+            continue
+        digest = event_hash(prev, event.seq, event.at, event.actor, event.kind, event.subject_type,
+                            event.subject_id, event.payload)
+        connection.execute(text("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = :s"),
+                           {"p": prev, "h": digest, "s": event.seq})
+        prev = digest
+
+
+def _three_authorities(store_url, tmp_path):
+    for name in ("A1", "A2", "A3"):
+        assert run(store_url, tmp_path, "authority", "add", name, "--jurisdiction", "ID").exit_code == 0
+    ok = run(store_url, tmp_path, "audit", "verify")
+    assert ok.exit_code == 0 and "signed checkpoints hold" in ok.output, ok.output
+
+
+def test_audit_verify_fails_when_the_newest_events_are_deleted(store, store_url, tmp_path):
+    _three_authorities(store_url, tmp_path)
+    with store.engine.begin() as connection:
+        newest = connection.execute(text("SELECT max(seq) FROM audit_events")).scalar_one()
+        connection.execute(text("DELETE FROM audit_events WHERE seq >= :s"), {"s": newest - 1})
+    result = run(store_url, tmp_path, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"events {newest - 1}..{newest} are missing" in result.output
+
+
+def test_audit_verify_fails_when_history_is_rewritten_and_rehashed(store, store_url, tmp_path):
+    _three_authorities(store_url, tmp_path)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET actor = 'user:nobody' WHERE seq = 1"))
+        _recompute_hashes_from(connection, 1)
+    from tanggap.services.audit import verify_audit_log
+    assert verify_audit_log(store.uow()).intact  # the bare chain is fooled...
+    result = run(store_url, tmp_path, "audit", "verify")  # ...the signed checkpoints are not
+    assert result.exit_code == 1
+    assert "does not match the signed checkpoint" in result.output
+
+
+def test_a_forged_checkpoint_is_refused(store, store_url, tmp_path):
+    _three_authorities(store_url, tmp_path)
+    checkpoints = tmp_path / "var" / "audit" / "checkpoints.jsonl"
+    lines = checkpoints.read_text().splitlines()
+    checkpoints.write_text("\n".join(lines[:-1] + [lines[-1].replace('"mac":"', '"mac":"0')]) + "\n")
+    result = run(store_url, tmp_path, "audit", "verify")
+    assert result.exit_code == 1 and "wrong signature" in result.output
+
+
+def test_a_disabled_user_and_a_revoked_key_stop_working_at_once(store, store_url, tmp_path):
+    from tanggap.services.accounts import principal_for_key
+
+    added = run(store_url, tmp_path, "user", "add", "sari", "--role", "moderator")
+    key = added.output.strip().splitlines()[-1].split(": ", 1)[1]
+    assert principal_for_key(store.uow(), key) is not None
+    assert run(store_url, tmp_path, "user", "disable", "sari").exit_code == 0
+    assert principal_for_key(store.uow(), key) is None
+    assert run(store_url, tmp_path, "user", "disable", "sari").exit_code == 1  # said, not silent
+    assert run(store_url, tmp_path, "user", "enable", "sari").exit_code == 0
+    assert principal_for_key(store.uow(), key) is not None
+    listed = run(store_url, tmp_path, "key", "list").output
+    assert key[:8] in listed and key not in listed
+    assert run(store_url, tmp_path, "key", "revoke", key[:8]).exit_code == 0
+    assert principal_for_key(store.uow(), key) is None
+    assert run(store_url, tmp_path, "key", "revoke", key[:8]).exit_code == 1
+
+
+def test_key_rotation_revokes_the_old_keys_and_prints_a_new_one(store, store_url, tmp_path):
+    from tanggap.services.accounts import principal_for_key
+
+    old = run(store_url, tmp_path, "authority", "add", "Kemkomdigi", "--jurisdiction", "ID").output.strip().splitlines()[-1]
+    rotated = run(store_url, tmp_path, "key", "rotate", "--authority", "Kemkomdigi")
+    assert rotated.exit_code == 0, rotated.output
+    new = rotated.output.strip().splitlines()[-1]
+    assert new.startswith("tgp_") and new != old
+    assert principal_for_key(store.uow(), old) is None
+    assert principal_for_key(store.uow(), new).name == "Kemkomdigi"

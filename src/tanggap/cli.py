@@ -19,10 +19,12 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 authority_app = typer.Typer(help="Authorities that may send orders.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys: list, revoke, rotate.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(authority_app, name="authority")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+app.add_typer(key_app, name="key")
 console = Console()
 errors = Console(stderr=True)
 
@@ -79,7 +81,7 @@ _intake_commands()
 def _store(settings: Settings):
     from tanggap.store.uow import Store
 
-    return Store(settings.database_url)
+    return Store.for_settings(settings)
 
 
 def _fail(message: str) -> None:
@@ -133,19 +135,80 @@ def user_add(
     print(f"api token: {issued.api_key}")
 
 
+def _set_disabled(name: str, disabled: bool) -> None:
+    from tanggap.services.accounts import set_user_disabled
+
+    try:
+        set_user_disabled(_store(Settings()).uow(), name, disabled, SYSTEM)
+    except DomainError as error:
+        _fail(error.message)
+    console.print(f"user [bold]{name}[/bold] {'disabled: sessions ended, keys refused' if disabled else 'enabled'}")
+
+
+@user_app.command("disable")
+def user_disable(name: str):
+    """Disable a staff account at once: its console sessions end and its keys stop working."""
+    _set_disabled(name, True)
+
+
+@user_app.command("enable")
+def user_enable(name: str):
+    """Enable a disabled staff account again (its keys work again; it logs in anew)."""
+    _set_disabled(name, False)
+
+
+@key_app.command("list")
+def key_list():
+    """Active API keys by prefix and owner (the keys themselves are never stored)."""
+    from tanggap.services.accounts import key_listing
+
+    for key in key_listing(_store(Settings()).uow(read_only=True), SYSTEM):
+        print(f"{key.prefix}\t{key.owner_type}\t{key.owner_id}\t{key.created_at.isoformat()}")
+
+
+@key_app.command("revoke")
+def key_revoke(prefix: Annotated[str, typer.Argument(help="the key's first 8 characters, e.g. tgp_AbCd")]):
+    """Revoke one API key now; requests with it get 401 from then on."""
+    from tanggap.services.accounts import revoke_key
+
+    try:
+        key = revoke_key(_store(Settings()).uow(), prefix, SYSTEM)
+    except DomainError as error:
+        _fail(error.message)
+    console.print(f"key {key.prefix}… of {key.owner_type} {key.owner_id} revoked")
+
+
+@key_app.command("rotate")
+def key_rotate(name: str, authority: Annotated[bool, typer.Option(
+        "--authority", help="NAME is an authority (default: a staff user)")] = False):
+    """Revoke every key of a user or authority and print one new key, once."""
+    from tanggap.services.accounts import rotate_keys
+
+    try:
+        issued = rotate_keys(_store(Settings()).uow(), "authority" if authority else "user", name, SYSTEM)
+    except DomainError as error:
+        _fail(error.message)
+    console.print(f"old keys of [bold]{name}[/bold] revoked; new API key (shown once):")
+    print(issued.api_key)
+
+
 @audit_app.command("verify")
 def audit_verify():
-    """Recompute the hash chain and report the first broken link (exit 1 if any)."""
+    """Recompute the hash chain and check it against the signed checkpoints under var/audit/
+    (exit 1 naming the first broken link, missing events or a rewritten head)."""
     from tanggap.services.audit import verify_audit_log
 
     store = _store(Settings())
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("verifying audit chain", total=None)
-        report = verify_audit_log(store.uow(read_only=True), lambda n: progress.update(task, completed=n))
+        report = verify_audit_log(store.uow(read_only=True), lambda n: progress.update(task, completed=n),
+                                  checkpoints=store.checkpoints)
     if report.intact:
-        console.print(f"[green]audit chain intact[/green]: {report.events} events")
+        console.print(f"[green]audit chain intact[/green]: {report.events} events, "
+                      f"{report.checkpoints} signed checkpoints hold")
         return
-    errors.print(f"[red]audit chain broken at event {report.broken.seq}[/red]: {report.broken.reason}")
+    errors.print(f"[red]audit chain broken at event {report.broken.seq}[/red]: {report.broken.reason}",
+                 soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -201,8 +264,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     from tanggap.platforms.loader import configured_platform
     from tanggap.web.app import create_app
 
+    from tanggap.web.auth import is_loopback
+
     configure()
     settings = Settings()
+    if settings.secure_cookies is None:  # cookies over plain HTTP only where nobody else listens
+        settings.secure_cookies = not is_loopback(host)
     platform = configured_platform(settings)
     if platform is None:
         errors.print("[yellow]no TANGGAP_PLATFORM_TOKEN: decisions will wait for `tanggap enforce`[/yellow]")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -26,6 +28,9 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     # Signs session cookies; generated and kept under var/ when not given (see secret_key_value).
     secret_key: str | None = None
+    # Signs the audit log's checkpoints; kept outside the database. Generated under var/ when
+    # not given, like the session secret. Losing it only means new checkpoints from now on.
+    audit_key: SecretStr | None = None
     var_dir: Path = Path("var")
     display_timezone: str = "Asia/Jakarta"
     # Public counts: days in this zone; breakdowns under the minimum are folded into "other".
@@ -91,7 +96,22 @@ class Settings(BaseSettings):
     nats_prefix: str = "tanggap"
     bus_max_attempts: int = 8  # then the message goes to the dead letters
     bus_lease_s: float = 60.0  # a message taken by a worker that died is delivered again after this
-    secure_cookies: bool = False  # True behind HTTPS in production
+    # Session cookies are marked Secure unless the server listens on loopback only (None: decide
+    # from `tanggap serve --host`); set true behind an HTTPS proxy that forwards to loopback.
+    secure_cookies: bool | None = None
+    # Host headers the web app answers to (a `Host: evil.example` request gets 400, not a redirect).
+    # Comma-separated in the environment; "*.example.org" matches subdomains.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    max_body_bytes: int = 2 * 1024 * 1024  # any request body over this: 413 before parsing
+    # Lets a Prometheus scraper read /metrics without a staff account (Authorization: Bearer …).
+    metrics_token: SecretStr | None = None
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    login_max_failures: int = 5  # per account within login_window_minutes, then 429
+    login_max_failures_per_address: int = 20
+    login_window_minutes: int = 15
+    appeals_per_address_per_hour: int = 5
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
     category_aliases: dict[str, str] = Field(default_factory=lambda: DEFAULT_CATEGORY_ALIASES)
@@ -116,6 +136,13 @@ class Settings(BaseSettings):
     def platform_names(self) -> tuple[str, ...]:
         return tuple(name.strip() for name in self.platform.split(",") if name.strip())
 
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        if isinstance(value, str):
+            return [host.strip() for host in value.split(",") if host.strip()]
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
@@ -132,11 +159,30 @@ class Settings(BaseSettings):
         """The configured key, or one generated once and kept in var/ (never logged)."""
         if self.secret_key:
             return self.secret_key
+        return self._generated_secret("secret_key")
+
+    def audit_key_value(self) -> bytes:
+        """The key that signs audit checkpoints: configured, or generated once into var/."""
+        if self.audit_key:
+            return self.audit_key.get_secret_value().encode()
+        return self._generated_secret("audit_key").encode()
+
+    @property
+    def audit_checkpoint_path(self) -> Path:
+        return self.var_dir / "audit" / "checkpoints.jsonl"
+
+    def _generated_secret(self, name: str) -> str:
         import secrets
 
-        path = self.var_dir / "secret_key"
+        path = self.var_dir / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            # O_EXCL: two processes starting together must not write two different keys.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass
+            else:
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
         return path.read_text().strip()

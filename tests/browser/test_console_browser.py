@@ -107,7 +107,7 @@ def test_four_eyes_a_senior_approves_what_a_moderator_proposed(new_page, world):
     assert not world.visible(BIG_CHANNEL)
 
 
-def test_appeal_through_the_public_form_and_reversal_by_another_moderator(new_page, world):
+def test_appeal_through_the_public_form_reversal_by_another_moderator_approved_by_a_senior(new_page, world):
     order = world.order("B-1500/DJAI/AI.03.01/03/2026", "judi_online", f"@{GAMBLING}")
     case_id = order["targets"][0]["case_id"]
     sari = world.principal("sari")
@@ -142,8 +142,19 @@ def test_appeal_through_the_public_form_and_reversal_by_another_moderator(new_pa
     reviewer.check("input[name=outcome][value=reverse]")
     reviewer.fill("textarea[name=reason]", "Predictions only; no betting links in the posts.")
     reviewer.click("#resolve-button")
-    expect(reviewer.locator("p.notice")).to_have_text("Decision reversed. Unblock on the platform: confirmed.")
-    expect(reviewer.locator(".case-head")).to_contain_text("State reversed")
+    expect(reviewer.locator("p.notice")).to_contain_text("Reversal proposed")
+    expect(reviewer.locator(".case-head")).to_contain_text("State pending_approval")
+    assert not world.visible(GAMBLING)  # one person's reversal unblocks nothing
+
+    senior = new_page()
+    log_in(senior, world, "budi")
+    senior.goto("/console/approvals")
+    senior.click("a[href='/console/reversals']")
+    senior.click(f"tr[data-case='{case_id}'] a")
+    expect(senior.locator("main")).to_contain_text("B-1500/DJAI/AI.03.01/03/2026")  # the order, on the page
+    senior.click("button[name=verdict][value=approve]")
+    expect(senior.locator("p.notice")).to_have_text("Reversal approved. Unblock on the platform: confirmed.")
+    expect(senior.locator(".case-head")).to_contain_text("State reversed")
     assert world.visible(GAMBLING)
     status = httpx.get(f"{world.url}/api/v1/orders/{order['order_id']}",
                        headers={"Authorization": f"Bearer {world.ministry_key}"}).json()

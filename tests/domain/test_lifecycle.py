@@ -41,12 +41,13 @@ def test_full_lifecycle_to_actioned_records_each_step():
     assert kinds == ["case_opened", "order_attached", "case_triage", "case_claim", "case_decide", "case_enforced"]
 
 
-def test_transitions_are_idempotent():
+def test_transitions_are_idempotent_and_a_repeat_is_on_the_record():
     case = a_case()
     case.step("triage", T0, "system")
     events = len(case.events)
     assert case.step("triage", T0, "system") is False
-    assert len(case.events) == events
+    assert case.state == CaseState.QUEUED
+    assert [e.kind for e in case.events[events:]] == ["case_triage_repeated"]  # never silent
 
 
 def test_invalid_transition_is_a_typed_error():

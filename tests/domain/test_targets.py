@@ -39,7 +39,6 @@ CHANNEL = "https://t.me/kabar_x"
         ("tg:resolve?domain=kabar_x", CHANNEL),
         ("https://t.me/kabar_x?start=abc", CHANNEL),
         ("https://t.me/kabar_x#top", CHANNEL),
-        ("t.me/kabar_x/²", CHANNEL),  # not a post number: the channel
         ("@kabar_x", CHANNEL),
         ("kabar_x", CHANNEL),
         ("hxxps://t[.]me/kabar_x", CHANNEL),
@@ -93,6 +92,11 @@ def test_kinds_and_parts():
         "tg://resolve?phone=123", "tg://settings", "ftp://t.me/kabar_x", "mailto:kabar_x@t.me",
         "https://[t.me/kabar_x", "tg://[x", "t.me/c/" + "9" * 5000 + "/1", "t.me/c/²/1", "@joinchat", "CONFIRMPHONE", "t.me/+6281234567890",
         "tg://resolve?domain=addstickers",
+        # A post we cannot read is refused, never widened to the whole channel.
+        "t.me/kabar_x/²", "t.me/kabar_x/12abc", "https://t.me/kabar_x/12abc?single", "t.me/s/kabar_x/x1",
+        # Ids must fit a signed 64-bit integer, or the platform refuses them forever.
+        "t.me/kabar_x/9223372036854775808", "t.me/kabar_x/99999999999999999999",
+        "t.me/c/9223372036854775808/1", "tg://resolve?domain=kabar_x&post=9999999999999999999",
     ],
 )
 def test_what_is_not_a_target_is_refused_with_a_reason(spelling):

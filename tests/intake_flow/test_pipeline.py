@@ -185,6 +185,13 @@ def test_a_reversal_on_appeal_is_reported_back_to_the_authority(store, intake_se
     assert worker.run_once().replies.final_statuses == 1
     appeal = submit_appeal(store.uow(), "https://t.me/olympus_slot_id", "owner", "not gambling", None, "public")
     resolve_appeal(store.uow(), appeal.appeal_id, True, "a travel channel, not gambling", senior)
+    assert worker.run_once().replies.final_statuses == 0  # only proposed: still blocked, nothing to tell
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user, principal_for_key
+    from tanggap.services.reversals import approve_reversal
+
+    second = principal_for_key(store.uow(), add_user(store.uow(), "wati", "senior", ["id"], SYSTEM).api_key)
+    approve_reversal(store.uow(), appeal.case_id, second)
     assert worker.run_once().replies.final_statuses == 1
     update_mail = message_from_bytes(relay.messages[-1], policy=policy.default).get_content()
     assert "reversed on appeal" in update_mail and "https://t.me/olympus_slot_id" in update_mail

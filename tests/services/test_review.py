@@ -11,6 +11,7 @@ from tanggap.services.accounts import add_user, principal_for_key
 from tanggap.services.appeals import resolve_appeal, submit_appeal
 from tanggap.services.decisions import DecisionRequest, approve, decide
 from tanggap.services.orders import ingest_order, order_status
+from tanggap.services.reversals import approve_reversal
 from tanggap.services.review import QueueFilter, claim, decide_order, expire_leases, queue
 from tests.builders import order_for
 
@@ -112,7 +113,8 @@ def test_bulk_decision_acts_only_on_confirmed_targets(store, sla, ministry, mode
         assert uow.cases.get(receipt.case_ids[2]).state == CaseState.QUEUED
 
 
-def test_an_appeal_is_reviewed_by_someone_else_and_a_reversal_unblocks(store, sla, clock, ministry, moderator):
+def test_an_appeal_is_reviewed_by_someone_else_and_an_approved_reversal_unblocks(store, sla, clock, ministry,
+                                                                                 moderator):
     receipt = ingest_order(store.uow(), sla, order_for(ministry, "@wrongly_blocked"), ministry)
     case_id = receipt.case_ids[0]
     decide(store.uow(), case_id, DecisionRequest("block", "propaganda", ["ID"]), moderator)
@@ -124,9 +126,12 @@ def test_an_appeal_is_reviewed_by_someone_else_and_a_reversal_unblocks(store, sl
         resolve_appeal(store.uow(), appeal.appeal_id, True, "mistake", moderator)
     other = staff(store, "wati", "moderator", ["id"])
     outcome = resolve_appeal(store.uow(), appeal.appeal_id, True, "news reporting, not propaganda", other)
-    assert outcome.case_state == "reversed" and outcome.status == "reversed"
+    assert outcome.case_state == "pending_approval" and outcome.status == "reversal_proposed"
+    assert outcome.enforcement_id is None  # still blocked until a senior approves
+    approved = approve_reversal(store.uow(), case_id, staff(store, "budi", "senior", ["id"]))
+    assert approved.case_state == "reversed"
     with store.uow(read_only=True) as uow:
-        unblock = uow.enforcements.get(outcome.enforcement_id)
+        unblock = uow.enforcements.get(approved.enforcement_id)
         assert unblock.action == "unblock"
     assert order_status(store.uow(), receipt.order_id, ministry).targets[0].status == "reversed"
 

@@ -75,11 +75,19 @@ def test_reposted_releases_match_the_hash_bank_and_carry_the_case(store, world, 
     assert any(any(source.startswith("hash:pdq") for source in found) for found in sources.values())
 
 
+def second_senior(store):
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user, principal_for_key
+
+    return principal_for_key(store.uow(), add_user(store.uow(), "wati", "senior", ["id"], SYSTEM).api_key)
+
+
 def test_auto_block_on_a_verified_match_awaits_post_hoc_review(store, world, scorer, senior, moderator):
     from tanggap.detect.banks.service import create_bank, import_hash_list
     from tanggap.domain.errors import PermissionDenied
     from tanggap.platforms.demo_media import release_hash_list
     from tanggap.services.automatic import AutoBlockRule, awaiting_review, review
+    from tanggap.services.reversals import approve_reversal
 
     platform, _ = world
     create_bank(store, "releases", "positive", verified=True)
@@ -99,10 +107,15 @@ def test_auto_block_on_a_verified_match_awaits_post_hoc_review(store, world, sco
     with pytest.raises(PermissionDenied):
         review(store.uow(), confirmed, True, "looks right", moderator)
     assert review(store.uow(), confirmed, True, "release confirmed", senior) is None
-    unblock = review(store.uow(), reversed_, False, "a news report quoting the image", senior)
+    assert review(store.uow(), reversed_, False, "a news report quoting the image", senior) is None
+    with store.uow(read_only=True) as uow:  # one senior's reversal is a proposal: still blocked
+        assert uow.cases.get(reversed_).state == CaseState.PENDING_APPROVAL
+    with pytest.raises(PermissionDenied):
+        approve_reversal(store.uow(), reversed_, senior)
+    approved = approve_reversal(store.uow(), reversed_, second_senior(store))
     with store.uow(read_only=True) as uow:
         assert uow.cases.get(reversed_).state == CaseState.REVERSED
-    assert unblock is not None and unblock.action == "unblock"
+        assert uow.enforcements.get(approved.enforcement_id).action == "unblock"
     assert confirmed not in [c.id for c in awaiting_review(store.uow(read_only=True), senior)]
 
 
@@ -124,7 +137,8 @@ def test_order_cases_get_their_channel_media_matched_when_profiled(store, sla, m
     assert matched, "channels re-posting known releases carry hash-bank signals"
 
 
-def test_a_senior_reviews_automatic_blocks_in_the_console(store, world, scorer, make_client, senior_login):
+def test_a_senior_reviews_automatic_blocks_in_the_console_and_another_approves_the_unblock(
+        store, world, scorer, make_client, senior_login):
     from tanggap.detect.banks.service import create_bank, import_hash_list
     from tanggap.platforms.demo_media import release_hash_list
     from tanggap.services.automatic import AutoBlockRule
@@ -143,5 +157,21 @@ def test_a_senior_reviews_automatic_blocks_in_the_console(store, world, scorer, 
     done = client.post(f"/console/cases/{case_id}/posthoc", follow_redirects=False,
                        data={"verdict": "reverse", "reason": "quoted in a news report", "csrf_token": csrf_of(page)})
     assert done.status_code == 303
+    with store.uow(read_only=True) as uow:  # one senior alone does not unblock
+        assert uow.cases.get(case_id).state == CaseState.PENDING_APPROVAL
+    assert "another senior decides it" in client.get(f"/console/reversals/{case_id}").text
+    refused = client.post(f"/console/reversals/{case_id}", data={"verdict": "approve", "csrf_token": csrf_of(page)})
+    assert refused.status_code == 403
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user
+
+    second = make_client(platform)
+    log_in(second, "wati", add_user(store.uow(), "wati", "senior", ["id"], SYSTEM).password)
+    assert f"/console/reversals/{case_id}" in second.get("/console/reversals").text
+    page = second.get(f"/console/reversals/{case_id}").text
+    assert "quoted in a news report" in page and "hash:" in page  # the evidence is on the page
+    approved = second.post(f"/console/reversals/{case_id}", data={"verdict": "approve", "csrf_token": csrf_of(page)},
+                           follow_redirects=False)
+    assert approved.status_code == 303
     with store.uow(read_only=True) as uow:
         assert uow.cases.get(case_id).state == CaseState.REVERSED

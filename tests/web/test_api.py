@@ -103,6 +103,14 @@ def test_transparency_is_public(client):
     assert client.get("/api/v1/transparency/daily", params={"date": "yesterday"}).status_code == 422
 
 
-def test_openapi_docs_are_served(client):
-    assert client.get("/docs").status_code == 200
-    assert "/api/v1/orders" in client.get("/openapi.json").json()["paths"]
+def test_openapi_docs_are_served_to_staff_from_the_package(client, moderator_login, ministry_key):
+    for path in ("/docs", "/redoc", "/openapi.json", "/metrics"):
+        assert client.get(path).status_code == 401, path
+        assert client.get(path, headers=bearer(ministry_key)).status_code == 403, path
+    staff = bearer(moderator_login.api_key)
+    page = client.get("/docs", headers=staff).text
+    assert "cdn" not in page and "/docs-assets/swagger-ui-bundle.js" in page
+    assert "cdn" not in client.get("/redoc", headers=staff).text
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/docs-assets/redoc.standalone.js").status_code == 200
+    assert "/api/v1/orders" in client.get("/openapi.json", headers=staff).json()["paths"]

@@ -41,7 +41,7 @@ def effects(count: Annotated[int, typer.Option(help="concurrent workers in this 
 
     configure()
     settings = Settings()
-    store = Store(settings.database_url)
+    store = Store.for_settings(settings)
     platform = platform_from_settings(settings)
     transport = transport_from_settings(settings, store)
     console.print(f"effects workers ×{count} on the {transport.name} bus")
@@ -65,7 +65,7 @@ def scan(
 
     configure()
     settings = Settings()
-    store = Store(settings.database_url)
+    store = Store.for_settings(settings)
     scanner = StreamScanner(store, ModelScorer(_load(_registry(None), None)),
                             DirectoryMedia(media_dir) if media_dir else None, StreamScanSettings(threshold))
     transport = transport_from_settings(settings, store)

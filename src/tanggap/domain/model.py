@@ -146,6 +146,15 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "reverse": {S.APPEALED: S.REVERSED},
     # An automatic block that a human's post-hoc review finds wrong.
     "reverse_automatic": {S.DECIDED: S.REVERSED, S.ACTIONED: S.REVERSED},
+    # Unblocking is never one person's act: a reversal (appeal, post-hoc review) is proposed,
+    # the block stays, and a senior other than the proposer approves or rejects it.
+    "propose_reversal": {S.APPEALED: S.PENDING_APPROVAL, S.DECIDED: S.PENDING_APPROVAL,
+                         S.ACTIONED: S.PENDING_APPROVAL},
+    "approve_reversal": {S.PENDING_APPROVAL: S.REVERSED},
+    "reject_reversal": {S.PENDING_APPROVAL: S.UPHELD},
+    "keep_automatic": {S.PENDING_APPROVAL: S.ACTIONED},
+    # Another authority's order on a channel closed without action gets a fresh look.
+    "reopen": {S.CLOSED: S.QUEUED},
 }
 OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
                          S.DECIDED, S.APPEALED})
@@ -171,6 +180,7 @@ class User(RecordsEvents):
         self.languages = sorted({lang.strip().lower() for lang in languages if lang.strip()})
         self.password_hash = password_hash
         self.created_at = created_at
+        self.disabled_at: datetime | None = None
 
 
 class ApiKey:
@@ -373,6 +383,10 @@ class Case(RecordsEvents):
         self.lease_until: datetime | None = None
         self.signal_strength = 0.0  # strongest detection signal; orders the queue after severity
         self.decisions: list[Decision] = []
+        self.reversal_proposed_by: str | None = None
+        self.reversal_proposed_at: datetime | None = None
+        self.reversal_reason: str | None = None
+        self.reversal_appeal_id: str | None = None
 
     @classmethod
     def open(cls, target: Target, at: datetime, actor: str) -> Case:
@@ -408,6 +422,15 @@ class Case(RecordsEvents):
         self._record("order_attached", actor, order_id=order.id, reference=order.reference,
                      deadline=self.deadline_due_at.isoformat())
 
+    def reopen_for_new_authority(self, order: Order, actor: str) -> bool:
+        """A case closed with no action is reviewed again when an authority that has not
+        ordered it before does; a block stays as it is (it already does what they ask)."""
+        decision = self.decision
+        if CaseState(self.state) is not S.CLOSED or decision is None or decision.action.needs_platform:
+            return False
+        return self.step("reopen", order.received_at, actor, order_id=order.id,
+                         authority_id=order.authority_id, previous_decision_id=decision.id)
+
     def attach_report(self, report: Report, actor: str) -> None:
         self._note_source(Source.REPORT)
         self._record("report_attached", actor, report_id=report.id)
@@ -417,7 +440,8 @@ class Case(RecordsEvents):
             self.source = source
 
     def step(self, name: str, at: datetime, actor: str, **payload: Any) -> bool:
-        """Move along the lifecycle. Returns False when already there (idempotent)."""
+        """Move along the lifecycle. Returns False when already there (idempotent, and the
+        repeat is recorded as `case_<step>_repeated`)."""
         moves = LIFECYCLE[name]
         current = CaseState(self.state)
         if current in moves:
@@ -426,6 +450,8 @@ class Case(RecordsEvents):
             self._record(f"case_{name}", actor, from_state=str(current), to_state=str(self.state), **payload)
             return True
         if current in moves.values():
+            # Already there: nothing changes, but the attempt is on the record, never silent.
+            self._record(f"case_{name}_repeated", actor, state=str(current), **payload)
             return False
         raise InvalidTransition(f"cannot {name} a case that is {current}")
 
@@ -506,6 +532,8 @@ class Case(RecordsEvents):
 
     def _proposal(self, reviewer_id: str) -> Decision:
         decision = self.decision
+        if self.reversal_proposed_by is not None:
+            raise InvalidTransition("this case waits for a reversal's approval, not a decision's")
         if CaseState(self.state) is not S.PENDING_APPROVAL or decision is None:
             raise InvalidTransition("no decision on this case waits for approval")
         if decision.decided_by == reviewer_id:
@@ -531,9 +559,55 @@ class Case(RecordsEvents):
         if confirm:
             self._record("automatic_decision_confirmed", actor, decision_id=decision.id, reason=reason)
         else:
-            decision.status = DecisionStatus.REVERSED
-            self.step("reverse_automatic", at, actor, decision_id=decision.id, reason=reason)
+            self.propose_reversal(reviewer_id, reason, at, actor)
         return decision
+
+    # --- reversals: proposed by one, approved by another ------------------------------
+
+    @property
+    def reversal_pending(self) -> bool:
+        return self.reversal_proposed_by is not None and CaseState(self.state) is S.PENDING_APPROVAL
+
+    def propose_reversal(self, proposer_id: str, reason: str, at: datetime, actor: str,
+                         appeal_id: str | None = None) -> None:
+        """The decision stays in force (the channel stays blocked) until a senior approves."""
+        decision = self.decision
+        if decision is None or decision.status is not DecisionStatus.EFFECTIVE:
+            raise InvalidTransition("only a decision in force can be reversed")
+        if self.reversal_pending:
+            raise ConflictingDecision("a reversal of this decision already waits for approval", "state")
+        self.reversal_proposed_by, self.reversal_proposed_at = proposer_id, as_utc(at)
+        self.reversal_reason, self.reversal_appeal_id = reason, appeal_id
+        self.step("propose_reversal", at, actor, decision_id=decision.id, appeal_id=appeal_id,
+                  action=str(decision.action), reason=reason)
+
+    def approve_reversal(self, approver_id: str, at: datetime, actor: str) -> Decision:
+        decision = self._reversal(approver_id)
+        decision.status = DecisionStatus.REVERSED
+        self.step("approve_reversal", at, actor, decision_id=decision.id, appeal_id=self.reversal_appeal_id,
+                  proposed_by=self.reversal_proposed_by, reason=self.reversal_reason)
+        self._clear_reversal()
+        return decision
+
+    def reject_reversal(self, reviewer_id: str, reason: str, at: datetime, actor: str) -> Decision:
+        decision = self._reversal(reviewer_id)
+        # Back to where it was: an appeal ends upheld; a post-hoc review leaves the block.
+        step = "reject_reversal" if self.reversal_appeal_id else "keep_automatic"
+        self.step(step, at, actor, decision_id=decision.id, appeal_id=self.reversal_appeal_id,
+                  proposed_by=self.reversal_proposed_by, reason=reason)
+        self._clear_reversal()
+        return decision
+
+    def _reversal(self, reviewer_id: str) -> Decision:
+        if not self.reversal_pending:
+            raise InvalidTransition("no reversal on this case waits for approval")
+        if reviewer_id == self.reversal_proposed_by:
+            raise PermissionDenied("nobody approves their own reversal: another senior must")
+        return self.decision
+
+    def _clear_reversal(self) -> None:
+        self.reversal_proposed_by = self.reversal_proposed_at = None
+        self.reversal_reason = self.reversal_appeal_id = None
 
     # --- enforcement and appeals --------------------------------------------------------
 
@@ -555,17 +629,24 @@ class Case(RecordsEvents):
             raise InvalidTransition("an appeal must be against the decision in force")
         if as_utc(appeal.submitted_at) > decision.decided_at + APPEAL_WINDOW:
             raise InvalidTransition("the appeal window (6 months) has closed")
+        if CaseState(self.state) not in LIFECYCLE["appeal"]:
+            # One open appeal (or reversal) at a time: a second one is refused, not swallowed.
+            raise ConflictingDecision(f"this decision cannot be appealed now: the case is {self.state}", "target")
         self.step("appeal", appeal.submitted_at, actor, appeal_id=appeal.id)
 
     def resolve_appeal(self, appeal: Appeal, reviewer_id: str, reverse: bool, reason: str,
                        at: datetime, actor: str) -> None:
+        """Upholding ends the appeal; reversing only proposes it (see propose_reversal)."""
         decision = self.decision
         if reviewer_id in {decision.decided_by, decision.approved_by}:
             raise PermissionDenied("an appeal is reviewed by someone who did not take the decision")
+        if CaseState(self.state) is not S.APPEALED:
+            raise InvalidTransition(f"the appeal cannot be resolved: the case is {self.state}")
         appeal.resolve(reviewer_id, reverse, reason, at)
         if reverse:
-            decision.status = DecisionStatus.REVERSED
-        self.step("reverse" if reverse else "uphold", at, actor, appeal_id=appeal.id, reason=reason)
+            self.propose_reversal(reviewer_id, reason, at, actor, appeal_id=appeal.id)
+        else:
+            self.step("uphold", at, actor, appeal_id=appeal.id, reason=reason)
 
 
 APPEAL_WINDOW = timedelta(days=183)  # DSA Art. 20: at least six months
@@ -574,6 +655,7 @@ APPEAL_WINDOW = timedelta(days=183)  # DSA Art. 20: at least six months
 class AppealStatus(StrEnum):
     OPEN = "open"
     UPHELD = "upheld"
+    REVERSAL_PROPOSED = "reversal_proposed"  # waits for a senior other than the reviewer
     REVERSED = "reversed"
 
 
@@ -597,8 +679,13 @@ class Appeal(RecordsEvents):
     def resolve(self, reviewer_id: str, reverse: bool, reason: str, at: datetime) -> None:
         if self.status is not AppealStatus.OPEN:
             raise InvalidTransition(f"appeal already {self.status}")
-        self.status = AppealStatus.REVERSED if reverse else AppealStatus.UPHELD
+        self.status = AppealStatus.REVERSAL_PROPOSED if reverse else AppealStatus.UPHELD
         self.reviewed_by, self.reviewed_at, self.outcome_reason = reviewer_id, as_utc(at), reason
+
+    def reversal_decided(self, approved: bool) -> None:
+        if self.status is not AppealStatus.REVERSAL_PROPOSED:
+            raise InvalidTransition(f"appeal is {self.status}, no reversal waits")
+        self.status = AppealStatus.REVERSED if approved else AppealStatus.UPHELD
 
 
 def _check_action_fits(action: Action, target: Target) -> None:

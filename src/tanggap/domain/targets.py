@@ -241,7 +241,12 @@ def _from_path(segments: list[str], original: str) -> Target:
             return Target.private_post(_int(segments[1], original), _int(segments[2], original))
     if head.lower() in RESERVED_PATHS:
         raise InvalidTarget(f"t.me/{head} is a Telegram page, not a channel")
-    if len(segments) >= 2 and NUMBER.fullmatch(segments[1]):
+    if len(segments) >= 2:
+        # "t.me/name/12abc" names a post we cannot read; taking it as the whole channel would
+        # widen the order to everything the channel ever posted.
+        if not NUMBER.fullmatch(segments[1]):
+            raise InvalidTarget(f"{_short(segments[1])!r} after t.me/{_short(head)} is not a post number; "
+                                "the link is refused rather than widened to the whole channel")
         return Target.post(head, int(segments[1]))
     return Target.channel(head)
 
@@ -274,10 +279,19 @@ def _valid_username(username: str) -> str:
     return username.lower()
 
 
+MAX_ID = 2**63 - 1  # ids are stored and sent to the platform as signed 64-bit integers
+
+
 def _valid_post_id(value: int) -> int:
     if value <= 0:
         raise InvalidTarget(f"id {value} must be a positive number")
+    if value > MAX_ID:
+        raise InvalidTarget(f"id {value} is larger than any real id (at most {MAX_ID})")
     return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _int(text: str, original: str) -> int:

@@ -1,4 +1,5 @@
-"""Appeals: the channel owner contests a decision; someone else reviews it; a reversal unblocks."""
+"""Appeals: the channel owner contests a decision; someone else reviews it; a reversal is
+proposed and unblocks only once a senior other than the reviewer approves (services.reversals)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
-from tanggap.domain.errors import DomainError, NotFound
+from tanggap.domain.errors import ConflictingDecision, DomainError, NotFound
 from tanggap.domain.model import Appeal, AppealStatus
 from tanggap.domain.targets import parse_target
-from tanggap.services.decisions import undo_block
 from tanggap.store.tables import appeals
 from tanggap.store.uow import UnitOfWork
 
@@ -35,6 +35,12 @@ def submit_appeal(uow: UnitOfWork, target_written: str, appellant: str, grounds:
         case = found.get(target)
         if case is None or case.decision is None:
             raise NotFound(f"no decision on {target} to appeal", "target")
+        pending = _open_appeal(uow, case.id)
+        if pending is not None:
+            raise ConflictingDecision(
+                f"An appeal against this decision is already open (reference {pending.id}, sent "
+                f"{pending.submitted_at:%Y-%m-%d %H:%M} UTC). It will be answered before another appeal "
+                "is heard.", "target")
         appeal = Appeal(case.id, case.decision.id, appellant.strip()[:200], grounds.strip()[:10_000],
                         uow.clock.now(), (contact or "").strip()[:320] or None)
         case.appeal(appeal, actor)
@@ -42,6 +48,13 @@ def submit_appeal(uow: UnitOfWork, target_written: str, appellant: str, grounds:
         outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state))
         uow.commit()
     return outcome
+
+
+def _open_appeal(uow: UnitOfWork, case_id: str) -> Appeal | None:
+    return uow.session.scalars(
+        select(Appeal).where(appeals.c.case_id == case_id,
+                             appeals.c.status.in_([AppealStatus.OPEN, AppealStatus.REVERSAL_PROPOSED]))
+        .order_by(appeals.c.submitted_at).limit(1)).first()
 
 
 def open_appeals(uow: UnitOfWork, by: Principal) -> list[Appeal]:
@@ -52,6 +65,8 @@ def open_appeals(uow: UnitOfWork, by: Principal) -> list[Appeal]:
 
 
 def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, by: Principal) -> AppealOutcome:
+    """Uphold, or propose the reversal: the block stays until a senior other than `by`
+    approves it (services.reversals), whoever `by` is."""
     by.require(Permission.DECIDE)
     if not reason.strip():
         raise DomainError("say why the appeal is upheld or the decision reversed", "reason")
@@ -60,10 +75,7 @@ def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, 
         if appeal is None:
             raise NotFound(f"no appeal {appeal_id}")
         case = uow.cases.get_for_update(appeal.case_id)
-        decision = case.decision
         case.resolve_appeal(appeal, by.id, reverse, reason.strip(), uow.clock.now(), by.actor)
-        enforcement = undo_block(uow, case, decision, f"tanggap-unblock-{appeal.id}") if reverse else None
-        outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state),
-                                enforcement.id if enforcement else None)
+        outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state))
         uow.commit()
     return outcome

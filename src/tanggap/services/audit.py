@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from tanggap.domain.audit import BrokenLink, verify_chain
+from tanggap.domain.audit import BrokenLink, check_against_checkpoints, verify_chain
 from tanggap.store.audit_log import iter_events
+from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.tables import audit_events
 from tanggap.store.uow import UnitOfWork
 
@@ -17,13 +18,20 @@ from tanggap.store.uow import UnitOfWork
 class ChainReport:
     events: int
     broken: BrokenLink | None
+    checkpoints: int = 0
 
     @property
     def intact(self) -> bool:
         return self.broken is None
 
 
-def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = None) -> ChainReport:
+def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = None,
+                     checkpoints: CheckpointLog | None = None) -> ChainReport:
+    """The chain must hold link by link, and (given the checkpoint file) the database must
+    still hold every event each signed checkpoint covers, with the head it signed."""
+    promised = checkpoints.read() if checkpoints else []
+    wanted = {c.seq for c in promised}
+    heads: dict[int, str] = {}
     with uow:
         total = uow.session.scalar(select(func.count()).select_from(audit_events)) or 0
 
@@ -31,7 +39,11 @@ def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = N
             for index, event in enumerate(iter_events(uow.session), 1):
                 if progress and index % 1000 == 0:
                     progress(index)
+                if event.seq in wanted:
+                    heads[event.seq] = event.hash
                 yield event
 
         broken = verify_chain(counted())
-    return ChainReport(total, broken)
+    if broken is None and checkpoints is not None:
+        broken = check_against_checkpoints(total, heads, promised, checkpoints.key)
+    return ChainReport(total, broken, len(promised))

@@ -15,7 +15,7 @@ from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import Case, DecisionStatus, Enforcement
 from tanggap.domain.signals import Signal
-from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide, undo_block
+from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
 from tanggap.store.tables import cases, decisions
 from tanggap.store.uow import Store, UnitOfWork
 
@@ -61,7 +61,8 @@ def awaiting_review(uow: UnitOfWork, by: Principal) -> list[Case]:
 
 
 def review(uow: UnitOfWork, case_id: str, confirm: bool, reason: str, by: Principal) -> Enforcement | None:
-    """A senior confirms the automatic block, or reverses it (which unblocks)."""
+    """A senior confirms the automatic block, or proposes its reversal: another senior approves
+    the unblock (services.reversals), so nothing is unblocked here and None is returned."""
     by.require(Permission.APPROVE)
     if not reason.strip():
         raise DomainError("say why the automatic decision stands or falls", "reason")
@@ -69,7 +70,6 @@ def review(uow: UnitOfWork, case_id: str, confirm: bool, reason: str, by: Princi
         case = uow.cases.get_for_update(case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
-        decision = case.review_automatic(by.id, confirm, reason.strip(), uow.clock.now(), by.actor, SYSTEM.id)
-        unblock = None if confirm else undo_block(uow, case, decision, f"tanggap-posthoc-{decision.id}")
+        case.review_automatic(by.id, confirm, reason.strip(), uow.clock.now(), by.actor, SYSTEM.id)
         uow.commit()
-        return unblock
+        return None

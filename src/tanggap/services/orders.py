@@ -9,6 +9,7 @@ from datetime import datetime
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DuplicateReference, InvalidTarget, NotFound, PermissionDenied
 from tanggap.domain.model import Case, CaseState, DecisionStatus, Order, OrderDraft, OrderTarget
+from tanggap.domain.clock import as_utc
 from tanggap.domain.sla import Deadline, SlaPolicy
 from tanggap.domain.targets import Target, parse_target
 from tanggap.store.uow import UnitOfWork
@@ -41,8 +42,14 @@ class OrderReceipt:
 log = logging.getLogger(__name__)
 
 
+REJECTED_LISTED = 100  # rejections kept one by one; the rest are counted in one line
+REJECTED_INPUT_CHARS = 120  # of each rejected input, enough to find it in the original
+
+
 def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[dict[str, str]]]:
-    """Split what was written into distinct targets (first spelling kept) and rejections."""
+    """Split what was written into distinct targets (first spelling kept) and rejections.
+    Rejections are summarised: inputs and reasons shortened, at most REJECTED_LISTED listed
+    (an attacker's megabytes of junk must not be stored and echoed back twice over)."""
     targets: list[Target] = []
     kept_spellings: list[str] = []
     rejected: list[dict[str, str]] = []
@@ -51,13 +58,22 @@ def parse_targets(spellings: list[str]) -> tuple[list[Target], list[str], list[d
         try:
             target = parse_target(spelling)
         except InvalidTarget as error:
-            rejected.append({"input": spelling, "reason": error.message})
+            rejected.append({"input": _shortened(spelling, REJECTED_INPUT_CHARS),
+                             "reason": _shortened(error.message, 2 * REJECTED_INPUT_CHARS)})
             continue
         if target not in seen:
             seen.add(target)
             targets.append(target)
             kept_spellings.append(spelling)
+    if len(rejected) > REJECTED_LISTED:
+        more = len(rejected) - REJECTED_LISTED
+        rejected = rejected[:REJECTED_LISTED] + [
+            {"input": f"… {more} more", "reason": f"{more} further inputs were not targets either"}]
     return targets, kept_spellings, rejected
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Principal) -> OrderReceipt:
@@ -86,6 +102,9 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
         severity = sla.severity(category)
         for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft))):
             case = cases[target]
+            if case.state == CaseState.CLOSED and order.authority_id not in {
+                    o.authority_id for o in uow.orders.for_case(case.id) if o.id != order.id}:
+                case.reopen_for_new_authority(order, by.actor)
             case.attach_order(order, severity, by.actor)
             if case.state == CaseState.NEW:
                 case.step("triage", received_at, by.actor)
@@ -172,24 +191,28 @@ def order_status(uow: UnitOfWork, order_id: str, by: Principal) -> OrderStatus:
         if order is None or not by.may_see_order(order.authority_id):
             raise NotFound(f"no order {order_id}")
         cases = uow.cases.with_decisions([link.case_id for link in order.targets])
-        statuses = [_target_status(link, cases[link.case_id]) for link in order.targets]
+        statuses = [_target_status(link, cases[link.case_id], order) for link in order.targets]
         return OrderStatus(order.id, order.authority_id, order.reference, order.category,
                            order.jurisdiction, order.received_at, order.deadline,
                            list(order.rejected), statuses)
 
 
-def _target_status(link: OrderTarget, case: Case) -> TargetStatus:
+def _target_status(link: OrderTarget, case: Case, order: Order) -> TargetStatus:
     state = CaseState(case.state)
     decision = case.decision
     base = {"target": link.target.canonical, "case_id": case.id}
+    # A case merges orders of several authorities: a decision taken before this order arrived
+    # answered someone else's, and its free-text reason is internal to them.
+    reason = decision.reason if decision is not None and as_utc(decision.decided_at) >= as_utc(
+        order.received_at) else None
     if state in {CaseState.NEW, CaseState.QUEUED}:
         return TargetStatus(status="queued", **base)
     if state is CaseState.REVERSED:
-        return TargetStatus(status="reversed", reason=decision.reason if decision else None, **base)
+        return TargetStatus(status="reversed", reason=reason, **base)
     if decision is None or decision.status is DecisionStatus.PROPOSED:
         return TargetStatus(status="in_review", **base)
     if not decision.action.needs_platform:
-        return TargetStatus(status="no_action", reason=decision.reason, **base)
+        return TargetStatus(status="no_action", reason=reason, **base)
     if case.actioned_at is not None:
         return TargetStatus(status="actioned", action=str(decision.action),
                             scope=decision.scope.as_json(), actioned_at=case.actioned_at, **base)

@@ -90,6 +90,8 @@ def release(uow: UnitOfWork, case_id: str, by: Principal) -> Case:
         if case.claimed_by == by.id or by.can(Permission.APPROVE):
             case.release(uow.clock.now(), by.actor)
             uow.commit()
+        else:  # nothing changed: keep the case readable past the closing rollback (was a 500)
+            uow.session.expunge(case)
         return case
 
 

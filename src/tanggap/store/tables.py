@@ -50,6 +50,29 @@ users = Table(
     Column("languages", JsonColumn, nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime),  # a disabled user can neither log in nor use a key
+)
+
+# Console sessions live here, not in the cookie: logout and "log out everywhere" end them at
+# once. The cookie carries a random token; only its SHA-256 is kept.
+console_sessions = Table(
+    "console_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    ID("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("address", String(64)),
+)
+
+# Failed logins, counted per account and per address to throttle guessing (each is audited too).
+login_failures = Table(
+    "login_failures", metadata,
+    ID(primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_name_at", "name", "at"),
+    Index("ix_login_failures_address_at", "address", "at"),
 )
 
 api_keys = Table(
@@ -83,6 +106,11 @@ cases = Table(
     Column("lease_until", UTCDateTime),
     # The strongest detection signal on the case: the queue's tie-breaker after severity.
     Column("signal_strength", Float, nullable=False, server_default="0"),
+    # An unblock proposed by one person (appeal, post-hoc review) waits for another's approval.
+    Column("reversal_proposed_by", String(26)),
+    Column("reversal_proposed_at", UTCDateTime),
+    Column("reversal_reason", Text),
+    Column("reversal_appeal_id", String(26)),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
     # Serves the queue's ORDER BY without reading every open case (bench/console_latency.py).
     # The state list must name every state a queue may ask for, or PostgreSQL stops using it.

@@ -10,7 +10,9 @@ from tanggap.domain.events import DecisionTaken, EnforcementRequested, Event
 from tanggap.domain.model import AuditDraft, Decision, Enforcement, RecordsEvents
 from tanggap.store import outbox
 from tanggap.store import repositories as repos
+from tanggap.store.account_security import ConsoleSessions, LoginFailures
 from tanggap.store.audit_log import append_events
+from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.engine import READ_ONLY, make_engine
 from tanggap.store.tables import map_domain
 
@@ -18,9 +20,13 @@ from tanggap.store.tables import map_domain
 class Store:
     """The database: an engine and a factory of units of work."""
 
-    def __init__(self, url: str, clock: Clock | None = None, engine: Engine | None = None):
+    def __init__(self, url: str, clock: Clock | None = None, engine: Engine | None = None,
+                 checkpoints: CheckpointLog | None = None):
         map_domain()
         self.url = url
+        # Where the chain head is signed after each commit; None writes no checkpoints (a later
+        # one from a process that has the key covers these events too).
+        self.checkpoints = checkpoints
         self.engine = engine or make_engine(url)
         self.clock = clock or SystemClock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -31,7 +37,13 @@ class Store:
         """A unit of work; `read_only` ones never take SQLite's write lock and cannot commit."""
         if read_only:
             return UnitOfWork(self.read_sessions, self.clock, read_only=True)
-        return UnitOfWork(self.sessions, self.clock)
+        return UnitOfWork(self.sessions, self.clock, checkpoints=self.checkpoints)
+
+    @classmethod
+    def for_settings(cls, settings, clock: Clock | None = None) -> Store:
+        """The store a server or command uses: its commits are checkpointed under var/."""
+        return cls(settings.database_url, clock=clock,
+                   checkpoints=CheckpointLog(settings.audit_checkpoint_path, settings.audit_key_value()))
 
     @property
     def dialect(self) -> str:
@@ -42,8 +54,10 @@ class Store:
 
 
 class UnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock, read_only: bool = False):
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, read_only: bool = False,
+                 checkpoints: CheckpointLog | None = None):
         self._sessions = sessions
+        self._checkpoints = checkpoints
         self.clock = clock
         self.read_only = read_only
         self.extra_events: list[AuditDraft] = []
@@ -60,6 +74,8 @@ class UnitOfWork:
         self.reports = repos.Reports(s)
         self.decisions = repos.Decisions(s)
         self.enforcements = repos.Enforcements(s)
+        self.console_sessions = ConsoleSessions(s)
+        self.login_failures = LoginFailures(s)
         self.extra_events = []
         self.outgoing = []
         return self
@@ -87,10 +103,13 @@ class UnitOfWork:
         self._raise_domain_events()
         self.session.flush()
         now = self.clock.now()
-        append_events(self.session, drafts, now)
+        events = append_events(self.session, drafts, now)
         outbox.append(self.session, self.outgoing, now)
         self.session.commit()
         self.outgoing = []
+        if events and self._checkpoints is not None:
+            # After the commit, not at shutdown: a server stopped by a signal never gets there.
+            self._checkpoints.append(events[-1].seq, events[-1].hash, now)
         for entity in sources:
             entity.events.clear()
         self.extra_events = []

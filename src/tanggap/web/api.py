@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.accountability import suppress_small
 from tanggap.domain.clock import format_wib
-from tanggap.domain.errors import NotFound, PermissionDenied
-from tanggap.domain.model import CaseState, OrderDraft
+from tanggap.domain.errors import DomainError, InvalidTarget, NotFound, PermissionDenied
+from tanggap.domain.model import AuditDraft, CaseState, OrderDraft
 from tanggap.platforms.offered import require_offered
 from tanggap.platforms.registry import split_unserved
 from tanggap.services.decisions import DecisionRequest, decide
@@ -27,6 +27,7 @@ from tanggap.web.auth import current_principal
 router = APIRouter(prefix="/api/v1")
 Caller = Annotated[Principal, Depends(current_principal)]
 MAX_TARGETS = 200_000
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
 
 
 def utc(moment: datetime | None) -> str | None:
@@ -58,6 +59,9 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
     targets, spellings, rejected = parse_targets(body.targets)
     targets, spellings, unserved = split_unserved(targets, spellings, ctx.networks)
     rejected = rejected + unserved
+    if not targets:  # nothing to act on: say so instead of storing an empty order
+        raise InvalidTarget(f"none of the {len(body.targets)} targets is a channel, post or invite on a "
+                            f"configured platform; first: {rejected[0]['input']!r}: {rejected[0]['reason']}")
     draft = OrderDraft(
         authority_id=caller.id, reference=body.reference, category=body.category,
         jurisdiction=body.jurisdiction or caller.jurisdiction or "", legal_basis=body.legal_basis,
@@ -108,10 +112,11 @@ def list_cases(caller: Caller, request: Request,
 @router.get("/cases/{case_id}", summary="One case with its decisions and enforcements")
 def get_case(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
-    with request.app.state.ctx.store.uow(read_only=True) as uow:
+    with request.app.state.ctx.store.uow() as uow:
         case = uow.cases.get(case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
+        uow.record(AuditDraft("case_viewed", "case", case.id, caller.actor, {"via": "api"}))
         body = case_json(case)
         body["orders"] = [{"order_id": o.id, "reference": o.reference, "category": o.category,
                            "jurisdiction": o.jurisdiction, "received_at": utc(o.received_at),
@@ -123,6 +128,7 @@ def get_case(case_id: str, caller: Caller, request: Request):
                               "decided_by": d.decided_by, "decided_at": utc(d.decided_at)}
                              for d in case.decisions]
         body["enforcements"] = [enforcement_json(e) for e in uow.enforcements.for_case(case.id)]
+        uow.commit()
         return body
 
 
@@ -168,10 +174,13 @@ def enforce_now(ctx, enforcement_id: str | None) -> dict | None:
             response_class=Response, responses={200: {"content": {"message/rfc822": {}}}})
 def get_evidence(sha256: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
-    with request.app.state.ctx.store.uow(read_only=True) as uow:
+    with request.app.state.ctx.store.uow() as uow:
         content = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == sha256)).scalar()
-    if content is None:
-        raise NotFound(f"no evidence {sha256}")
+        if content is None:
+            raise NotFound(f"no evidence {sha256}")
+        # subject_id holds 60 characters; the full digest goes in the payload.
+        uow.record(AuditDraft("evidence_downloaded", "evidence", sha256[:60], caller.actor, {"sha256": sha256}))
+        uow.commit()
     # Served as a download, never rendered: it is attacker-controlled bytes.
     return Response(bytes(content), media_type="message/rfc822", headers={
         "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
@@ -180,6 +189,8 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
 @router.get("/transparency/daily", summary="Public: channels blocked on a day (net of reversals)")
 def transparency_daily(request: Request, day: Annotated[date | None, Query(alias="date")] = None):
     """A day in the configured zone (default Asia/Jakarta); without `date`, today there."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:  # the day's end in any zone must still be a datetime
+        raise DomainError(f"date must be between {FIRST_DAY} and {LAST_DAY}", "date")
     ctx = request.app.state.ctx
     zone = ctx.settings.transparency_timezone
     day = day or ctx.store.clock.now().astimezone(ZoneInfo(zone)).date()

@@ -13,7 +13,8 @@ from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import Appeal
 from tanggap.services.appeals import open_appeals, resolve_appeal, submit_appeal
 from tanggap.web.api import enforce_now
-from tanggap.web.auth import csrf_ok
+from tanggap.web.auth import client_address, csrf_ok
+from tanggap.web.guards import SlidingWindow
 from tanggap.web.console import _check_form, _notify, _page, _refused, _staff, _status_of, _user_names
 
 router = APIRouter(include_in_schema=False)
@@ -44,12 +45,24 @@ def appeal_submit(request: Request, csrf_token_field: Annotated[str, Form(alias=
     if not csrf_ok(request, csrf_token_field):
         return _public(request, 403, entered=entered, filed=None,
                        error="The form expired. Please send it again.")
+    if not _appeal_limit(request).allow(client_address(request)):
+        response = _public(request, 429, entered=entered, filed=None,
+                           error="Too many appeals from your connection. Please try again in an hour.")
+        response.headers["Retry-After"] = "3600"
+        return response
     try:
         outcome = submit_appeal(request.app.state.ctx.store.uow(), channel, name, grounds, contact or None,
                                 PUBLIC_ACTOR)
     except DomainError as error:
         return _public(request, _status_of(error), entered=entered, filed=None, error=error.message)
     return _public(request, 201, entered={}, error=None, filed=outcome)
+
+
+def _appeal_limit(request: Request) -> SlidingWindow:
+    state = request.app.state
+    if not hasattr(state, "appeal_limit"):
+        state.appeal_limit = SlidingWindow(state.ctx.settings.appeals_per_address_per_hour, 3600)
+    return state.appeal_limit
 
 
 # --- console ----------------------------------------------------------------------------------
@@ -108,7 +121,7 @@ def appeal_resolution(request: Request, appeal_id: str, outcome: Annotated[str, 
     enforcement = enforce_now(ctx, resolved.enforcement_id)
     if outcome == "reverse":
         done = f" Unblock on the platform: {enforcement['status']}." if enforcement else ""
-        _notify(request, f"Decision reversed.{done}")
+        _notify(request, f"Reversal proposed: the block stays until another senior approves it.{done}")
     else:
         _notify(request, "Decision upheld.")
     return RedirectResponse(f"/console/cases/{resolved.case_id}", 303)

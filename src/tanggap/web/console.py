@@ -23,7 +23,7 @@ from tanggap.domain.model import (
 )
 from tanggap.platforms.interface import PlatformError
 from tanggap.platforms.offered import offered_actions
-from tanggap.services.accounts import login
+from tanggap.services.accounts import LoginPolicy, LoginThrottled, end_session, login, start_session
 from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
 from tanggap.services.escalation import escalate
 from tanggap.services.review import QueueFilter, claim, release
@@ -33,7 +33,7 @@ from tanggap.store.audit_log import events_for
 from tanggap.store.tables import appeals, authorities, cases, decisions, order_targets, orders, users
 from tanggap.web import i18n
 from tanggap.web.api import enforce_now, require_offered_on_case
-from tanggap.web.auth import csrf_ok, csrf_token, session_principal
+from tanggap.web.auth import SESSION_TOKEN, client_address, csrf_ok, csrf_token, session_principal
 from tanggap.web.problems import STATUS_FOR
 
 router = APIRouter(include_in_schema=False)
@@ -138,21 +138,28 @@ def login_form(request: Request):
 def login_submit(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
                  csrf_token_field: Annotated[str, Form(alias="csrf_token")]):
     _check_form(request, csrf_token_field)
-    store = request.app.state.ctx.store
-    principal = login(store.uow(), name, password)
+    ctx = request.app.state.ctx
+    address = client_address(request)
+    try:  # throttled per account and per address; every failure is audited (services.accounts)
+        principal = login(ctx.store.uow(), name, password, address, LoginPolicy.from_settings(ctx.settings))
+    except LoginThrottled as error:
+        response = _page(request, "login.html", status_code=429, error=error.message)
+        response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
     if principal is None:
         return _page(request, "login.html", error="Wrong name or password")
+    if previous := request.session.get(SESSION_TOKEN):
+        end_session(ctx.store.uow(), previous)
     request.session.clear()  # a new session (and CSRF token) for a new login: no fixation
-    request.session["user_id"] = principal.id
-    with store.uow() as uow:
-        uow.record(AuditDraft("console_login", "user", principal.id, principal.actor))
-        uow.commit()
+    request.session[SESSION_TOKEN] = start_session(ctx.store.uow(), principal.id, address)
     return RedirectResponse("/console/queue", 303)
 
 
 @router.post("/logout")
 def logout(request: Request, csrf_token_field: Annotated[str, Form(alias="csrf_token")]):
     if csrf_ok(request, csrf_token_field):
+        if token := request.session.get(SESSION_TOKEN):
+            end_session(request.app.state.ctx.store.uow(), token)  # the cookie is dead from now on
         request.session.clear()
     return RedirectResponse("/login", 303)
 

@@ -15,7 +15,7 @@ from tanggap.services import triage
 from tanggap.services.intake import release
 from tanggap.store.tables import inbound_messages
 from tanggap.web.auth import csrf_ok
-from tanggap.web.console import _page, _staff, sla_badge
+from tanggap.web.console import _page, _staff, _status_of, sla_badge
 
 router = APIRouter(include_in_schema=False)
 STATES = ("received", "order", "revision", "triage", "report", "released", "attached", "dismissed",
@@ -46,7 +46,9 @@ def release_form(request: Request, inbound_id: str, authority: Annotated[str, Fo
     try:
         release(ctx.store, ctx.settings.sla, inbound_id, authority, me)
     except DomainError as error:
-        return intake_page(request, "quarantined", error=error.message)
+        page = intake_page(request, "quarantined", error=error.message)
+        page.status_code = _status_of(error)  # a refusal is not a 200
+        return page
     return RedirectResponse("/console/intake?state=quarantined", 303)
 
 

@@ -115,7 +115,7 @@ def list_appeals(caller: Caller, request: Request):
                          "submitted_at": utc(a.submitted_at)} for a in found]}
 
 
-@router.post("/appeals/{appeal_id}/resolution", summary="Uphold, or reverse (unblocks on the platform)")
+@router.post("/appeals/{appeal_id}/resolution", summary="Uphold, or propose the reversal (a senior other than you approves the unblock)")
 def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     outcome = resolve_appeal(ctx.store.uow(), appeal_id, body.reverse, body.reason, caller)
@@ -161,7 +161,7 @@ def posthoc_list(caller: Caller, request: Request):
     return {"cases": [case_json(c) for c in found]}
 
 
-@router.post("/cases/{case_id}/posthoc", summary="Confirm an automatic decision, or reverse it (unblocks)")
+@router.post("/cases/{case_id}/posthoc", summary="Confirm an automatic decision, or propose its reversal (another senior approves)")
 def posthoc_review(case_id: str, body: PostHocIn, caller: Caller, request: Request):
     from tanggap.services.automatic import review
 

@@ -37,7 +37,8 @@ def approvals_page(request: Request):
     with ctx.store.uow(read_only=True) as uow:
         now = uow.clock.now()
         mine = queue(uow, me, QueueFilter(limit=500))
-        pending = [c for c in mine if c.state == CaseState.PENDING_APPROVAL]
+        # A reversal waiting for its second senior has its own page (/console/reversals).
+        pending = [c for c in mine if c.state == CaseState.PENDING_APPROVAL and not c.reversal_pending]
         escalated = [c for c in mine if c.state == CaseState.ESCALATED]
         proposals = [(case, sla_badge(case, now), case.decision) for case in pending]
         questions = [(case, sla_badge(case, now), _escalation_note(uow, case.id)) for case in escalated]
@@ -50,7 +51,8 @@ def approvals_page(request: Request):
 @router.post("/console/cases/{case_id}/posthoc")
 def posthoc_form(request: Request, case_id: str, verdict: Annotated[str, Form()], reason: Annotated[str, Form()],
                  csrf_token_field: Annotated[str, Form(alias="csrf_token")]):
-    """Post-hoc review of an automatic block: confirm it, or reverse it (which unblocks)."""
+    """Post-hoc review of an automatic block: confirm it, or propose its reversal (another
+    senior approves the unblock)."""
     me = _staff(request)
     _check_form(request, csrf_token_field)
     ctx = request.app.state.ctx
@@ -59,6 +61,8 @@ def posthoc_form(request: Request, case_id: str, verdict: Annotated[str, Form()]
     except DomainError as error:
         return _refused(request, error)
     enforce_now(ctx, unblock.id if unblock else None)
+    if verdict != "confirm":
+        _notify(request, "Reversal proposed: the block stays until another senior approves it on the reversals page.")
     return RedirectResponse("/console/approvals", 303)
 
 

@@ -1,0 +1,34 @@
+"""API: a second senior approves or rejects a proposed reversal (the unblock happens only then)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from tanggap.services.reversals import approve_reversal, reject_reversal
+from tanggap.web.api import Caller, enforce_now
+
+router = APIRouter(prefix="/api/v1")
+
+
+class ReversalVerdictIn(BaseModel):
+    approve: bool
+    reason: str | None = Field(None, max_length=2000, description="required to reject")
+
+
+class ReversalOut(BaseModel):
+    case_id: str
+    case_state: str
+    enforcement: dict | None = None
+
+
+@router.post("/cases/{case_id}/reversal", response_model=ReversalOut,
+             summary="Four-eyes: a senior other than the proposer approves or rejects a reversal")
+def reversal_verdict(case_id: str, body: ReversalVerdictIn, caller: Caller, request: Request) -> ReversalOut:
+    ctx = request.app.state.ctx
+    if body.approve:
+        outcome = approve_reversal(ctx.store.uow(), case_id, caller)
+    else:
+        outcome = reject_reversal(ctx.store.uow(), case_id, body.reason or "", caller)
+    return ReversalOut(case_id=outcome.case_id, case_state=outcome.case_state,
+                       enforcement=enforce_now(ctx, outcome.enforcement_id))
