@@ -50,6 +50,7 @@ users = Table(
     Column("languages", JsonColumn, nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("locale", String(8)),  # the console language the user chose ("id", "en"); None: the browser's
 )
 
 api_keys = Table(
@@ -83,15 +84,23 @@ cases = Table(
     Column("lease_until", UTCDateTime),
     # The strongest detection signal on the case: the queue's tie-breaker after severity.
     Column("signal_strength", Float, nullable=False, server_default="0"),
+    # A senior's assignment: a user id, or "team:<language>" for everyone who reads it.
+    Column("assigned_to", String(40)),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
-    # Serves the queue's ORDER BY without reading every open case (bench/console_latency.py).
-    # The state list must name every state a queue may ask for, or PostgreSQL stops using it.
-    Index("ix_cases_queue", text("(deadline_due_at IS NULL)"), "deadline_due_at", "severity",
-          text("signal_strength DESC"), "created_at",
-          postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')")),
+    Index("ix_cases_state", "state"),  # the queue's counts per state
+    # The queue's two keyset orders (services/review.py): by deadline, then by risk for cases
+    # without one. The state list must name every state a queue may ask for, or PostgreSQL stops
+    # using them (bench/console_latency.py).
+    Index("ix_cases_queue_risk", text("signal_strength DESC"), text("(COALESCE(subscribers, 0)) DESC"), "id",
+          postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
+                                " AND deadline_due_at IS NULL")),
     # "Same channel" on the case page: target LIKE 'https://t.me/name/%' (C.UTF-8 is not C).
     Index("ix_cases_target_pattern", "target", postgresql_ops={"target": "varchar_pattern_ops"}),
 )
+
+Index("ix_cases_queue_deadline", cases.c.deadline_due_at, cases.c.signal_strength.desc(), cases.c.id,
+      postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
+                            " AND deadline_due_at IS NOT NULL"))
 
 orders = Table(
     "orders", metadata,
