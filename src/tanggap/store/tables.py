@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, Enum, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
-    Table, Text, UniqueConstraint, text,
+    Table, Text, UniqueConstraint, func, text,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -91,9 +91,6 @@ cases = Table(
     # The queue's two keyset orders (services/review.py): by deadline, then by risk for cases
     # without one. The state list must name every state a queue may ask for, or PostgreSQL stops
     # using them (bench/console_latency.py).
-    Index("ix_cases_queue_risk", text("signal_strength DESC"), text("(COALESCE(subscribers, 0)) DESC"), "id",
-          postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
-                                " AND deadline_due_at IS NULL")),
     # "Same channel" on the case page: target LIKE 'https://t.me/name/%' (C.UTF-8 is not C).
     Index("ix_cases_target_pattern", "target", postgresql_ops={"target": "varchar_pattern_ops"}),
 )
@@ -101,6 +98,9 @@ cases = Table(
 Index("ix_cases_queue_deadline", cases.c.deadline_due_at, cases.c.signal_strength.desc(), cases.c.id,
       postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
                             " AND deadline_due_at IS NOT NULL"))
+Index("ix_cases_queue_risk", cases.c.signal_strength.desc(), func.coalesce(cases.c.subscribers, 0).desc(), cases.c.id,
+      postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
+                            " AND deadline_due_at IS NULL"))
 
 orders = Table(
     "orders", metadata,

@@ -141,7 +141,7 @@ if (live.length) {
       const badge = el.querySelector("[data-live-badge]");
       if (badge) { badge.className = `sla ${item.badge}`; badge.textContent = item.label; }
       const state = el.querySelector("[data-live-state]");
-      if (state) state.textContent = item.state_label;
+      if (state) (state.querySelector("b") || state).textContent = item.state_label;
       const claim = el.querySelector("[data-live-claim]");
       if (claim && item.claim_text) claim.textContent = item.claim_text;
       const warning = el.querySelector("[data-lease-warning]");
