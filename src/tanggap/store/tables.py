@@ -87,7 +87,7 @@ cases = Table(
     # A senior's assignment: a user id, or "team:<language>" for everyone who reads it.
     Column("assigned_to", String(40)),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
-    Index("ix_cases_state", "state"),  # the queue's counts per state
+    Index("ix_cases_state", "state", "language", "assigned_to"),  # counts per state, index-only
     # The queue's two keyset orders (services/review.py): by deadline, then by risk for cases
     # without one. The state list must name every state a queue may ask for, or PostgreSQL stops
     # using them (bench/console_latency.py).

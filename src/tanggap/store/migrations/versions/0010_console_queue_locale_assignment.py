@@ -34,7 +34,8 @@ def _create_queue_indexes() -> None:
     op.create_index('ix_cases_queue_risk', 'cases',
                     [sa.text('signal_strength DESC'), sa.text('(COALESCE(subscribers, 0)) DESC'), 'id'],
                     postgresql_where=sa.text(f"{QUEUE_STATES.text} AND deadline_due_at IS NULL"))
-    op.create_index('ix_cases_state', 'cases', ['state'])
+    # The counts per state: an index-only scan over what a moderator's filters read.
+    op.create_index('ix_cases_state', 'cases', ['state', 'language', 'assigned_to'])
 
 
 def downgrade() -> None:
