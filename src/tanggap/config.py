@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = False  # True behind HTTPS in production
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # Machine translation of posts for moderators (a LibreTranslate-style POST /translate).
+    # Off by default: no post text leaves the server unless an admin sets this URL.
+    translation_url: str | None = None
+    translation_timeout_s: float = 10.0
     category_aliases: dict[str, str] = Field(default_factory=lambda: DEFAULT_CATEGORY_ALIASES)
 
     @classmethod

@@ -15,7 +15,7 @@ from tanggap.config import Settings
 from tanggap.platforms.interface import Platform
 from tanggap.store.uow import Store
 from tanggap.web import api, appeal_pages, audit_pages, console, intake_pages, problems, review_api, review_pages
-from tanggap.web import i18n
+from tanggap.web import i18n, translation
 from tanggap.web.context import AppContext
 from tanggap.web.metrics import Metrics
 
@@ -37,6 +37,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.include_router(review_pages.router)
     app.include_router(appeal_pages.router)
     app.include_router(audit_pages.router)
+    app.include_router(translation.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/metrics", include_in_schema=False)

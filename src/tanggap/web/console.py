@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select, update
 
+from tanggap.detect.language import detect_language, readable_by
 from tanggap.domain.access import Permission, Principal
 from babel.dates import format_datetime
 
@@ -449,7 +450,21 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         form_actions=FORM_ACTIONS, reasons=list(TAXONOMY), error=error,
         suggested_reason=suggested_reason(case.category, signals) or "",
         entered=entered or {"legal_basis": legal_basis or ""}, signals=signals,
-        evidence=post_evidence(posts, signals), summary=signal_summary(signals), assignable=_assignable(ctx, me))
+        evidence=post_evidence(posts, signals), summary=signal_summary(signals), assignable=_assignable(ctx, me),
+        translate_posts=_untranslated(ctx, me, posts))
+
+
+def _untranslated(ctx, me: Principal, posts) -> dict[str, str]:
+    """Post id -> its language, for the posts this person does not read, when an admin turned
+    translation on (nothing is offered, and nothing leaves the server, otherwise)."""
+    if not ctx.settings.translation_url:
+        return {}
+    offered = {}
+    for post in posts:
+        language = detect_language([post.text or ""])
+        if language != "und" and not readable_by(language, me.languages):
+            offered[str(post.platform_id)] = language
+    return offered
 
 
 def _assignable(ctx, me: Principal) -> list[tuple[str, str]] | None:
