@@ -21,7 +21,7 @@ from tanggap.detect.language import detect_language, readable_by
 from tanggap.domain.access import Permission, Principal
 from babel.dates import format_datetime
 
-from tanggap.domain.clock import WIB, as_utc, format_wib, in_wib
+from tanggap.domain.clock import WIB, as_utc, in_wib
 from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, PermissionDenied
 from tanggap.domain.model import (
     DECIDABLE_STATES, OPEN_STATES, Appeal, AuditDraft, Case, CaseState, Decision, DecisionStatus, Source,
