@@ -29,7 +29,8 @@ def console_pages(world) -> dict[str, str]:
                         *[c.target.canonical for c in world.channels[:3]])
     world.profile()
     return {"queue": "/console/queue", "case": f"/console/cases/{order['targets'][0]['case_id']}",
-            "bulk": f"/console/orders/{order['order_id']}/bulk", "approvals": "/console/approvals",
+            "bulk": f"/console/orders/{order['order_id']}/bulk", "order": f"/console/orders/{order['order_id']}",
+            "approvals": "/console/approvals",
             "appeals": "/console/appeals", "intake": "/console/intake", "profile": "/console/profile",
             "refused": "/console/cases/no-such-case"}
 

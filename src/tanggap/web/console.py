@@ -26,14 +26,16 @@ from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, Permis
 from tanggap.domain.model import (
     DECIDABLE_STATES, OPEN_STATES, Appeal, AuditDraft, Case, CaseState, Decision, DecisionStatus, Source,
 )
+from tanggap.intake.parse import letter_text
 from tanggap.platforms.interface import PlatformError
 from tanggap.services.accounts import login
 from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
 from tanggap.services.escalation import escalate
+from tanggap.services.orders import order_status
 from tanggap.services.review import QueueFilter, assign, claim, next_case, queue_page, release
 from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
-from tanggap.store.tables import appeals, authorities, cases, decisions, order_targets, orders, users
+from tanggap.store.tables import appeals, authorities, cases, decisions, evidence, order_targets, orders, users
 from tanggap.web import i18n
 from tanggap.web.evidence import post_evidence, signal_summary
 from tanggap.web.i18n import N_
@@ -376,6 +378,30 @@ def assign_form(request: Request, case_id: str, assigned_to: Annotated[str, Form
     else:
         _notify(request, "Open to everyone who reads its language again.")
     return RedirectResponse(f"/console/cases/{case_id}", 303)
+
+
+# --- an order: its letter, its cases, its raw e-mail --------------------------------------
+
+@router.get("/console/orders/{order_id}", response_class=HTMLResponse)
+def order_page(request: Request, order_id: str):
+    """The order as the authority wrote it (the text of its e-mail and attached letter), with
+    links to each of its cases and to the raw e-mail."""
+    me = _staff(request)
+    ctx = request.app.state.ctx
+    try:
+        status = order_status(ctx.store.uow(read_only=True), order_id, me)  # may this person see it
+    except DomainError as error:
+        return _refused(request, error)
+    with ctx.store.uow(read_only=True) as uow:
+        order = uow.orders.get(order_id)
+        raw = uow.session.scalar(select(evidence.c.content).where(evidence.c.sha256 == order.raw_evidence)) \
+            if order.raw_evidence else None
+    letter = letter_text(bytes(raw)) if raw is not None and len(raw) <= LETTER_MAX_BYTES else None
+    return _page(request, "order.html", order=order, status=status, letter=letter,
+                 too_big=raw is not None and letter is None)
+
+
+LETTER_MAX_BYTES = 5 * 1024 * 1024  # larger e-mails (a 200,000-row spreadsheet): the raw file only
 
 
 # --- the user's own settings ----------------------------------------------------------------
