@@ -4,7 +4,12 @@ Measured over real HTTP (uvicorn on loopback, one keep-alive httpx client per us
 after another, each endpoint after its own warm-up), with a moderator (reads id, en) and a senior
 logged in through the login form (CSRF token and all):
 
-  * GET /console/queue        the queue page: the 200 cases first due that this person may work on
+  * GET /console/queue        the queue page: the 50 cases first due that this person may work on,
+                              with the counts per state
+  * GET /console/queue?after= page 500 of the same queue (keyset: it starts after the last case of
+                              page 499, found by walking the pages first), beside page 1: the same
+                              p95 means the depth costs nothing; the count the page shows is printed
+                              next to the database's
   * GET /api/v1/queue         the personal JSON queue (100 cases; bearer API key); for the
                               moderator filtered by language and by live claims
   * GET /console/cases/{id}   case pages of random open cases: the case, its orders, decisions on
@@ -34,7 +39,7 @@ every run (never a test database) and left behind for EXPLAINing by hand. Other 
 machine skews latency: the load average is printed before and after.
 
     .venv/bin/python bench/console_latency.py [--cases 100000] [--decided 20000] [--requests 200]
-                          [--warmup 20] [--peer-requests 100] [--postgres URL] [--sqlite]
+                          [--warmup 20] [--peer-requests 100] [--postgres URL] [--sqlite] [--page 500]
 """
 from __future__ import annotations
 
@@ -64,12 +69,13 @@ from tanggap.domain.sla import DEFAULT_CATEGORIES
 from tanggap.domain.targets import TargetKind
 from tanggap.serving import BackgroundServer
 from tanggap.services.accounts import add_authority, add_user, principal_for_key
-from tanggap.services.review import QueueFilter, queue
+from tanggap.services.review import QueueFilter, queue, queue_page
 from tanggap.store.engine import READ_ONLY
 from tanggap.store.migrate import upgrade
 from tanggap.store.tables import cases, decisions, enforcements, order_targets, orders
 from tanggap.store.uow import Store
 from tanggap.web.app import create_app
+from tanggap.web.console import PAGE_SIZE
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/tanggap_bench_console"
 BATCH = 5000
@@ -98,6 +104,7 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     parser.add_argument("--sqlite", action="store_true", help="also run on SQLite (WAL, temp file)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--page", type=int, default=500, help="the deep queue page timed beside page 1")
     args = parser.parse_args()
     print(f"console latency: {args.requests} timed requests per endpoint after {args.warmup} warm-up; "
           f"one keep-alive client, sequential; server = uvicorn thread in this process; "
@@ -128,9 +135,19 @@ def bench_backend(name: str, url: str, args, folder: Path) -> None:
     n, warm = args.requests, args.warmup
     peer_n, peer_warm = args.peer_requests, max(1, args.warmup // 2)
     picks = random.Random(args.seed + 1).sample(fill["case_ids"], n + warm + 1)
+    principals = {who: principal_for_key(store.uow(read_only=True), people[f"{who}_key"])
+                  for who in ("moderator", "senior")}
+    # Keyset pages: the place where page N starts, found by walking the pages as a reader would.
+    deep = {who: _page_start(store, principal, args.page) for who, principal in principals.items()}
+    for who, (_, reached) in deep.items():
+        print(f"   {who}: deep page is page {reached}" + (" (the last one)" if reached < args.page else ""))
     endpoints = [  # (label, client, path of the i-th request, what the first timed answer holds)
         ("GET /console/queue (moderator session)", "moderator", lambda i: "/console/queue", queue_rows),
+        (f"GET /console/queue page {deep['moderator'][1]} (moderator session)", "moderator",
+         lambda i: f"/console/queue?after={deep['moderator'][0]}&page={deep['moderator'][1]}", queue_rows),
         ("GET /console/queue (senior session)", "senior", lambda i: "/console/queue", queue_rows),
+        (f"GET /console/queue page {deep['senior'][1]} (senior session)", "senior",
+         lambda i: f"/console/queue?after={deep['senior'][0]}&page={deep['senior'][1]}", queue_rows),
         ("GET /api/v1/queue (moderator bearer)", "moderator_api", lambda i: "/api/v1/queue", json_rows),
         ("GET /api/v1/queue (senior bearer)", "senior_api", lambda i: "/api/v1/queue", json_rows),
         ("GET /console/cases/{random open case} (moderator)", "moderator",
@@ -152,6 +169,8 @@ def bench_backend(name: str, url: str, args, folder: Path) -> None:
             # One more request, its SQL captured as the driver received it, for the peers below.
             captured[label] = _capture(store.engine,
                                        lambda: clients[who].get(path_of(n + warm)).raise_for_status())
+        shown = _shown_total(clients["senior"].get("/console/queue").text)
+        print(f"   open cases: the senior's queue shows {shown:,}; the database holds {_open_in_db(store):,}")
         rows.append(("peer: GET /static/console.css (same server, session cookie, no DB)",
                      *_http(clients["moderator"], lambda i: "/static/console.css", n, warm, lambda r: "-")))
 
@@ -165,8 +184,6 @@ def bench_backend(name: str, url: str, args, folder: Path) -> None:
         timed = [(sql, params, _median_ms(lambda sql=sql, params=params: _replay(store.engine, [(sql, params)])))
                  for sql, params in reads]
         slowest[label] = max(timed, key=lambda item: item[2])
-    principals = {who: principal_for_key(store.uow(read_only=True), people[f"{who}_key"])
-                  for who in ("moderator", "senior")}
     for who, principal in principals.items():
         rows.append((f"peer: review.queue (100) in-process, ORM objects, {who}",
                      *_repeat(lambda principal=principal: str(len(_review_queue(store, principal))),
@@ -402,6 +419,28 @@ def _median_ms(call: Callable[[], object], times: int = 15) -> float:
         call()
         seconds.append(time.perf_counter() - began)
     return statistics.median(seconds) * 1000
+
+
+def _page_start(store: Store, principal: Principal, page: int) -> tuple[str | None, int]:
+    """(the `after` of page `page`, the page reached): the last page if there are fewer."""
+    after = None
+    for number in range(1, page):
+        with store.uow(read_only=True) as uow:
+            found = queue_page(uow, principal, QueueFilter(limit=PAGE_SIZE), after=after)
+        if found.next_after is None:
+            return after, number
+        after = found.next_after
+    return after, page
+
+
+def _shown_total(html: str) -> int:
+    return int(re.search(r"([\d,]+) open", html).group(1).replace(",", ""))
+
+
+def _open_in_db(store: Store) -> int:
+    with store.uow(read_only=True) as uow:
+        return uow.session.scalar(text("SELECT count(*) FROM cases WHERE state IN "
+                                       "('queued', 'in_review', 'escalated', 'pending_approval')"))
 
 
 def _review_queue(store: Store, principal: Principal) -> list:

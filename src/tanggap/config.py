@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     appeals_per_address_per_hour: int = 5
     sla_hours: dict[str, dict[str, float]] = Field(default_factory=lambda: DEFAULT_SLA_HOURS)
     categories: tuple[str, ...] = DEFAULT_CATEGORIES
+    # Machine translation of posts for moderators (a LibreTranslate-style POST /translate).
+    # Off by default: no post text leaves the server unless an admin sets this URL.
+    translation_url: str | None = None
+    translation_timeout_s: float = 10.0
     category_aliases: dict[str, str] = Field(default_factory=lambda: DEFAULT_CATEGORY_ALIASES)
 
     @model_validator(mode="before")

@@ -72,8 +72,11 @@ def test_claim_then_block_with_the_keyboard(new_page, world, clock):
     expect(submit).to_be_focused()
     expect(submit).to_have_text("Decide: Block globally")
     expect(page.locator("select[name=reason_code]")).to_have_value("terrorist_content")
+    decided_url = page.url
     page.keyboard.press("Enter")
     expect(page.locator("p.notice")).to_have_text("Decided: block. Platform enforcement confirmed.")
+    expect(page).not_to_have_url(decided_url)  # decide and next: the next case of the queue is open
+    page.goto(decided_url)
     expect(page.locator(".case-head")).to_contain_text("State actioned")
     assert not world.visible(PROPAGANDA, "ID") and not world.visible(PROPAGANDA, "NL")
 
@@ -89,6 +92,7 @@ def test_four_eyes_a_senior_approves_what_a_moderator_proposed(new_page, world):
     moderator.keyboard.press("b")
     moderator.keyboard.press("Enter")
     expect(moderator.locator("p.notice")).to_contain_text("waits for a senior's approval")
+    moderator.goto(f"/console/cases/{case_id}")
     expect(moderator.locator("section.proposal")).to_contain_text("global block of a channel over 100,000 subscribers")
     expect(moderator.locator("button.approve")).to_have_count(0)
     refused = moderator.request.post(f"/console/cases/{case_id}/approve", form={"csrf_token": csrf_of(moderator)},
@@ -191,6 +195,10 @@ def test_an_auditor_browses_and_exports_the_audit_log(new_page, world):
     moderator.goto(f"/console/cases/{case_id}")
     moderator.keyboard.press("e")
     expect(moderator.locator("#decide-button")).to_have_text("Decide: Need more information (escalate)")
+    expect(moderator.locator("textarea[name=note]")).to_be_focused()  # an escalation is a question
+    moderator.keyboard.press("Enter")  # with no question, nothing is sent
+    expect(moderator).to_have_url(f"{world.url}/console/cases/{case_id}")
+    moderator.keyboard.type("Is this the admin of the channel blocked last week?")
     moderator.keyboard.press("Enter")
     expect(moderator.locator("p.notice")).to_contain_text("Escalated")
     with world.store.uow(read_only=True) as uow:

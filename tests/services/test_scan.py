@@ -43,6 +43,8 @@ def test_scan_opens_proactive_cases_for_propaganda_channels_with_explained_signa
     with store.uow(read_only=True) as uow:
         opened = [uow.cases.get(case_id) for case_id in report.cases_opened]
         assert all(case.source == "proactive" and case.state == CaseState.QUEUED for case in opened)
+        # routed like any case: the language of the channel's posts is known when it opens
+        assert all(case.language not in (None, "und") for case in opened), [c.language for c in opened]
         found_kinds = [kinds[case.target.username] for case in opened]
     assert found_kinds.count("propaganda") >= len(found_kinds) * 0.75, found_kinds
     assert found_kinds.count("ordinary") == 0

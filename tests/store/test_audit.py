@@ -14,7 +14,7 @@ def test_every_state_change_is_in_an_intact_chain(store, sla, ministry, moderato
     assert report.intact and report.events > 5
     with store.uow() as uow:
         kinds = [e.kind for e in events_for(uow.session, "case", receipt.case_ids[0])]
-    assert kinds == ["case_opened", "order_attached", "case_triage", "case_decide"]
+    assert kinds == ["case_opened", "order_attached", "case_triage", "case_claim", "case_decide"]
 
 
 def test_a_tampered_row_is_reported_as_the_first_broken_link(store, sla, ministry, moderator):

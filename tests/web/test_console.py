@@ -57,7 +57,7 @@ def test_queue_is_ordered_by_time_left_with_badges(console, ministry_key, eu_key
                                          "targets": ["@urgent_dawla"]}, headers=bearer(eu_key))
     page = console.get("/console/queue").text
     assert page.index("https://t.me/urgent_dawla") < page.index("https://t.me/slow_gambling")
-    assert 'class="sla green">1h 00m' in page and 'class="sla green">24h 00m' in page
+    assert 'class="sla green">1h 00m' in page and 'class="sla green">24h 00m' in page  # data-live-badge precedes class
     assert "WIB" in page
     clock.advance(timedelta(minutes=10))
     assert 'class="sla amber">0h 50m' in console.get("/console/queue").text

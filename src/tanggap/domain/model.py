@@ -159,6 +159,7 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
 OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
                          S.DECIDED, S.APPEALED})
 DECIDABLE_STATES = frozenset({S.QUEUED, S.IN_REVIEW, S.ESCALATED})
+OPEN_STATES = frozenset({S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL})  # what queues hold
 
 
 class Authority(RecordsEvents):
@@ -382,6 +383,7 @@ class Case(RecordsEvents):
         self.claimed_by: str | None = None
         self.lease_until: datetime | None = None
         self.signal_strength = 0.0  # strongest detection signal; orders the queue after severity
+        self.assigned_to: str | None = None  # a user id or "team:<language>", set by a senior
         self.decisions: list[Decision] = []
         self.reversal_proposed_by: str | None = None
         self.reversal_proposed_at: datetime | None = None
@@ -478,6 +480,17 @@ class Case(RecordsEvents):
             self._record("case_claim_renewed" if self.claimed_by == user_id else "case_reclaimed", actor,
                          lease_until=(as_utc(now) + lease).isoformat())
         self.claimed_by, self.lease_until = user_id, as_utc(now) + lease
+        return True
+
+    def assign(self, assignee: str | None, actor: str) -> bool:
+        """A senior routes the case to one person or a language team (None: back to everyone).
+        Only open cases are routed; the same assignment twice changes nothing."""
+        if CaseState(self.state) not in OPEN_STATES:
+            raise InvalidTransition(f"cannot assign a case that is {self.state}")
+        if self.assigned_to == assignee:
+            return False
+        self._record("case_assigned", actor, assigned_to=assignee, previously=self.assigned_to)
+        self.assigned_to = assignee
         return True
 
     def release(self, now: datetime, actor: str) -> bool:

@@ -373,3 +373,28 @@ def _capped(warnings: list[str], limit: int) -> tuple[str, ...]:
     if len(unique) <= limit:
         return tuple(unique)
     return (*unique[: limit - 1], f"... and {len(unique) - limit + 1} more warnings")
+
+
+def letter_text(raw: bytes, limits: ParseLimits = ParseLimits(time_budget_s=5.0), max_chars: int = 20_000) -> str:
+    """What a moderator reads of the e-mail an order came in: subject, body and the text of
+    readable attachments (a PDF letter), forwarded messages after it. Read with the same
+    limits as intake; never raises on bad input (an unreadable message gives "")."""
+    try:
+        message, warnings = read_message(bytes(raw), limits)
+        budget = Budget(limits.time_budget_s)
+        reader = _Reader(limits, budget, warnings)
+        node = MessageNode(envelope(message))
+        try:
+            node = walk(message, limits, budget, warnings)
+            reader.collect(node)
+        except BudgetExceeded:
+            pass  # what was read so far is still worth showing
+        return _letter_words(reader.letter(node))[:max_chars]
+    except (ValueError, RecursionError, MemoryError):
+        return ""
+
+
+def _letter_words(letter: Letter) -> str:
+    parts = [letter.envelope.subject or "", letter.body, letter.attachments]
+    parts += [_letter_words(inner) for inner in letter.forwarded]
+    return "\n\n".join(part.strip() for part in parts if part and part.strip())

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from tanggap.detect.language import readable_by
 from tanggap.domain.access import Permission, Principal
+from tanggap.domain.clock import as_utc
 from tanggap.domain.errors import InvalidDecision, NotFound, PermissionDenied
-from tanggap.domain.model import Action, Case, Decision, DecisionStatus, Enforcement, Scope, Source
+from tanggap.domain.model import (
+    DECIDABLE_STATES, Action, Case, CaseState, Decision, DecisionStatus, Enforcement, Scope, Source,
+)
 from tanggap.domain.policy import (
     DEFAULT_FOUR_EYES, DecisionContext, FourEyesRule, PolicyTaxonomy, four_eyes_rule,
 )
 from tanggap.store.uow import UnitOfWork
 
 TAXONOMY = PolicyTaxonomy()
+DEFAULT_LEASE = timedelta(minutes=15)  # a claim; the queue shows the case again when it runs out
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principa
         case = _case(uow, case_id, lock=True)
         _check_reader(case, by)
         now = uow.clock.now()
+        _take_claim(case, by, now)
         decision = Decision(case.id, action, scope, request.reason.strip(), request.legal_basis,
                             request.note, by.id, now, request.reason_code)
         context = DecisionContext(case.subscribers, case.source == Source.ORDER)
@@ -113,6 +119,16 @@ def _case(uow: UnitOfWork, case_id: str, lock: bool = False) -> Case:
     if case is None:
         raise NotFound(f"no case {case_id}")
     return case
+
+
+def _take_claim(case: Case, by: Principal, now) -> None:
+    """Deciding requires a claim: the decider's own, or one taken now (refused while someone
+    else holds the case). A decided case is left alone: repeating a decision is answered below."""
+    if CaseState(case.state) not in DECIDABLE_STATES:
+        return
+    if case.claimed_by == by.id and case.lease_until is not None and as_utc(case.lease_until) > as_utc(now):
+        return
+    case.claim(by.id, now, DEFAULT_LEASE, by.actor)
 
 
 def _check_reader(case: Case, by: Principal) -> None:

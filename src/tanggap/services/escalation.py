@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tanggap.detect.language import readable_by
 from tanggap.domain.access import Permission, Principal
-from tanggap.domain.errors import ConflictingDecision, NotFound, PermissionDenied
+from tanggap.domain.errors import ConflictingDecision, InvalidDecision, NotFound, PermissionDenied
 from tanggap.store.uow import UnitOfWork
 
 
@@ -33,6 +33,9 @@ def escalate(uow: UnitOfWork, case_id: str, note: str | None, by: Principal) -> 
         if case.held_by_other(by.id, now):
             raise ConflictingDecision("another moderator holds this case; wait or ask them", "claim")
         note = (note or "").strip()[:10_000] or None
+        if note is None and not case.held_by_other(by.id, now):
+            # A senior cannot answer an empty question: say what is missing.
+            raise InvalidDecision("escalating needs a question: write what you need to know", "note")
         changed = case.step("escalate", now, by.actor, note=note)
         case.claimed_by = case.lease_until = None
         outcome = EscalationOutcome(case.id, str(case.state), repeated=not changed)

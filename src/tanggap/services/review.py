@@ -6,20 +6,20 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
-from tanggap.detect.language import FAMILIES, detect_language, readable_by
+from tanggap.detect.language import FAMILIES, FUNCTION_WORDS, detect_language, readable_by
 from tanggap.domain.access import SYSTEM, Permission, Principal
-from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
+from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, PermissionDenied
 from tanggap.domain.model import Case, CaseState
 from tanggap.platforms.interface import Platform, PlatformError
-from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
+from tanggap.services.decisions import DEFAULT_LEASE, DecisionOutcome, DecisionRequest, decide
 from tanggap.services.signals import media_signals, record_signals
-from tanggap.store.tables import cases, order_targets, orders
+from tanggap.store.tables import cases, order_targets, orders, users
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
-DEFAULT_LEASE = timedelta(minutes=15)
+LANGUAGES = (*FUNCTION_WORDS, "ar")  # the language teams a case can be given to
 
 
 @dataclass(frozen=True)
@@ -32,38 +32,146 @@ class QueueFilter:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a person's queue, and the truth about the rest of it."""
+
+    cases: list[Case]
+    next_after: str | None  # the id to pass as `after` for the next page; None on the last page
+    counts: dict[str, int]  # open cases per state this person may see (filters applied)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+OPEN_STATES = (CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED, CaseState.PENDING_APPROVAL)
+# The two keyset orders: cases with a deadline by the deadline (the strongest signal first among
+# an order's many targets), then cases without one by risk: signal strength, then reach.
+_DEADLINE_ORDER = (cases.c.deadline_due_at, cases.c.signal_strength.desc(), cases.c.id)
+_REACH = func.coalesce(cases.c.subscribers, 0)
+_RISK_ORDER = (cases.c.signal_strength.desc(), _REACH.desc(), cases.c.id)
+
+
 def queue(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -> list[Case]:
-    """Cases this person should work on, soonest deadline first, then most severe, then the
-    strongest detection signal.
+    """Cases this person should work on: by deadline, then the cases without one by risk.
 
     Moderators see cases in languages they read (Indonesian and Malay as one family) and cases
     whose language is unknown; seniors also see escalations and decisions awaiting approval.
-    A case claimed by someone else shows again once the claim's lease has run out.
+    A case claimed by someone else shows again once the claim's lease has run out. A case a
+    senior assigned to someone else (or to a team the person is not in) is not shown.
     """
-    by.require(Permission.VIEW_CASES)
-    now = uow.clock.now()
+    where = _workable(uow, by, wanted)
+    wanted_rows = wanted.offset + wanted.limit
+    found = list(uow.session.scalars(select(Case).where(*where, cases.c.deadline_due_at.is_not(None))
+                                     .order_by(*_DEADLINE_ORDER).limit(wanted_rows)))
+    if len(found) < wanted_rows:
+        found += uow.session.scalars(select(Case).where(*where, cases.c.deadline_due_at.is_(None))
+                                     .order_by(*_RISK_ORDER).limit(wanted_rows - len(found)))
+    return found[wanted.offset:]
+
+
+def queue_page(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter(),
+               after: str | None = None) -> QueuePage:
+    """A page of the queue that starts after the case `after` (keyset: page 500 costs what
+    page 1 costs), with the counts per state."""
+    where = _workable(uow, by, wanted)
+    anchor = _anchor(uow, after)
+    found: list[Case] = []
+    if anchor is None or anchor.deadline_due_at is not None:
+        query = select(Case).where(*where, cases.c.deadline_due_at.is_not(None))
+        if anchor is not None:
+            query = query.where(_after_deadline(anchor))
+        found = list(uow.session.scalars(query.order_by(*_DEADLINE_ORDER).limit(wanted.limit + 1)))
+    if len(found) <= wanted.limit:
+        query = select(Case).where(*where, cases.c.deadline_due_at.is_(None))
+        if anchor is not None and anchor.deadline_due_at is None:
+            query = query.where(_after_risk(anchor))
+        found += uow.session.scalars(query.order_by(*_RISK_ORDER).limit(wanted.limit + 1 - len(found)))
+    shown = found[:wanted.limit]
+    more = len(found) > wanted.limit
+    return QueuePage(shown, shown[-1].id if more and shown else None, queue_counts(uow, by, wanted))
+
+
+def queue_counts(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -> dict[str, int]:
+    """Open cases per state among those this person may see, claimed by others or not."""
+    query = (select(cases.c.state, func.count()).where(*_visible(by, wanted, _states_for(by)))
+             .group_by(cases.c.state))
+    counts = {str(state): 0 for state in _states_for(by)}
+    counts.update({str(state): count for state, count in uow.session.execute(query)})
+    return counts
+
+
+def next_case(uow: UnitOfWork, by: Principal, after_decided: str | None = None) -> str | None:
+    """The case to open after deciding one: the first of the person's queue they may take
+    (their own claims count), other than the one just decided."""
+    for case in queue(uow, by, QueueFilter(limit=5)):
+        if case.id != after_decided:
+            return case.id
+    return None
+
+
+def _states_for(by: Principal) -> list[CaseState]:
     states = [CaseState.QUEUED, CaseState.IN_REVIEW]
     if by.can(Permission.APPROVE):
         states += [CaseState.ESCALATED, CaseState.PENDING_APPROVAL]
-    query = select(Case).where(
-        cases.c.state.in_(states),
-        or_(cases.c.claimed_by.is_(None), cases.c.claimed_by == by.id, cases.c.lease_until <= now))
+    return states
+
+
+def _workable(uow: UnitOfWork, by: Principal, wanted: QueueFilter) -> list:
+    by.require(Permission.VIEW_CASES)
+    now = uow.clock.now()
+    return [*_visible(by, wanted, _states_for(by)),
+            or_(cases.c.claimed_by.is_(None), cases.c.claimed_by == by.id, cases.c.lease_until <= now)]
+
+
+def _visible(by: Principal, wanted: QueueFilter, states: list[CaseState]) -> list:
+    by.require(Permission.VIEW_CASES)
+    where = [cases.c.state.in_(states)]
     if by.kind == "user" and not by.can(Permission.APPROVE):
-        query = query.where(_readable(by.languages))
+        where.append(_readable(by.languages))
+        teams = [f"team:{lang}" for lang in by.languages]
+        where.append(or_(cases.c.assigned_to.is_(None), cases.c.assigned_to.in_([by.id, *teams])))
     if wanted.category:
-        query = query.where(cases.c.category == wanted.category)
+        where.append(cases.c.category == wanted.category)
     if wanted.source:
-        query = query.where(cases.c.source == wanted.source)
+        where.append(cases.c.source == wanted.source)
     if wanted.order_id or wanted.authority_id:
         linked = select(order_targets.c.case_id).join(orders, orders.c.id == order_targets.c.order_id)
         if wanted.order_id:
             linked = linked.where(orders.c.id == wanted.order_id)
         if wanted.authority_id:
             linked = linked.where(orders.c.authority_id == wanted.authority_id)
-        query = query.where(cases.c.id.in_(linked))
-    query = query.order_by(cases.c.deadline_due_at.is_(None), cases.c.deadline_due_at,
-                           cases.c.severity, cases.c.signal_strength.desc(), cases.c.created_at)
-    return list(uow.session.scalars(query.limit(wanted.limit).offset(wanted.offset)))
+        where.append(cases.c.id.in_(linked))
+    return where
+
+
+def _anchor(uow: UnitOfWork, after: str | None):
+    """The sort key of the case a page starts after (a case that left the queue since still
+    marks the place)."""
+    if not after:
+        return None
+    return uow.session.execute(
+        select(cases.c.id, cases.c.deadline_due_at, cases.c.signal_strength, _REACH.label("reach"))
+        .where(cases.c.id == after)).first()
+
+
+def _after_deadline(anchor):
+    due, strength = anchor.deadline_due_at, anchor.signal_strength
+    # The leading `>=` lets the index start at the anchor; the rest breaks ties exactly.
+    return and_(cases.c.deadline_due_at >= due, or_(
+        cases.c.deadline_due_at > due,
+        and_(cases.c.deadline_due_at == due, or_(
+            cases.c.signal_strength < strength,
+            and_(cases.c.signal_strength == strength, cases.c.id > anchor.id)))))
+
+
+def _after_risk(anchor):
+    strength, reach = anchor.signal_strength, anchor.reach
+    return and_(cases.c.signal_strength <= strength, or_(
+        cases.c.signal_strength < strength,
+        and_(cases.c.signal_strength == strength, or_(
+            _REACH < reach, and_(_REACH == reach, cases.c.id > anchor.id)))))
 
 
 def _readable(languages: tuple[str, ...]):
@@ -79,6 +187,23 @@ def claim(uow: UnitOfWork, case_id: str, by: Principal, lease: timedelta = DEFAU
         if not by.can(Permission.APPROVE) and not readable_by(case.language, by.languages):
             raise NotFound(f"no case {case_id} in your languages")
         case.claim(by.id, uow.clock.now(), lease, by.actor)
+        uow.commit()
+        return case
+
+
+def assign(uow: UnitOfWork, case_id: str, assignee: str | None, by: Principal) -> Case:
+    """A senior gives a case to one person (user id) or a language team ("team:id"); None or ""
+    gives it back to everyone who reads its language."""
+    by.require(Permission.APPROVE)
+    assignee = (assignee or "").strip() or None
+    with uow:
+        case = _case(uow, case_id)
+        if assignee is not None and not assignee.startswith("team:"):
+            if uow.session.scalar(select(users.c.id).where(users.c.id == assignee)) is None:
+                raise InvalidDecision(f"no user {assignee}", "assigned_to")
+        elif assignee is not None and assignee.removeprefix("team:") not in LANGUAGES:
+            raise InvalidDecision(f"no language team {assignee}", "assigned_to")
+        case.assign(assignee, by.actor)
         uow.commit()
         return case
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from tanggap.detect.language import detect_language
 from tanggap.detect.channel_risk import PostEvidence, channel_risk
 from tanggap.detect.evasion import ChannelProfile, likely_recreations, profile_of
 from tanggap.domain.access import SYSTEM
@@ -116,7 +117,9 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
         return
     signals = [Signal("channel_risk", risk.score, f"channel risk {risk.score:.2f} ({scorer.name})",
                       {"explanation": list(risk.explanation)}), *risk.signals]
-    opened = open_proactive_case(store, target, signals, channel.subscribers)
+    # Routed by language like any case: a proactive case is never left as "?" for every reader.
+    language = detect_language([p.text for p in posts] + [channel.title, channel.description])
+    opened = open_proactive_case(store, target, signals, channel.subscribers, language)
     if opened:
         report.cases_opened.append(opened)
         match = qualifying_match([m for p in evidence for m in p.hash_matches], settings.auto_block)
@@ -128,7 +131,8 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     report.signals_added += len(signals)
 
 
-def open_proactive_case(store: Store, target: Target, signals: list[Signal], subscribers: int | None) -> str | None:
+def open_proactive_case(store: Store, target: Target, signals: list[Signal], subscribers: int | None,
+                        language: str | None = None) -> str | None:
     """A queued case with source `proactive` and its signals; on an existing case, add the signals.
     Returns the id of a newly opened case."""
     with store.uow() as uow:
@@ -140,6 +144,7 @@ def open_proactive_case(store: Store, target: Target, signals: list[Signal], sub
         if case.source is None:
             case.source = Source.PROACTIVE
         case.subscribers = case.subscribers or subscribers
+        case.language = case.language or language
         if case.state == CaseState.NEW:
             case.step("triage", now, SYSTEM.actor, source="proactive")
         record_signals(uow, case.id, signals, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -45,7 +46,11 @@ def media_signals(store: Store, platform: Platform, posts: Sequence[Post],
     found: dict[str, list[Signal]] = {}
     for match in match_media(store, items):
         if match.signals:
-            found.setdefault(match.item_id.split(" ", 1)[0], []).extend(match.signals)
+            post_id, ref = match.item_id.split(" ", 1)
+            # Which post and which image matched: the case page puts the badge on that image.
+            found.setdefault(post_id, []).extend(
+                replace(signal, details={**signal.details, "post_id": post_id, "media": ref})
+                for signal in match.signals)
     return found
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, Enum, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
-    Table, Text, UniqueConstraint, text,
+    Table, Text, UniqueConstraint, func, text,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -51,6 +51,7 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("disabled_at", UTCDateTime),  # a disabled user can neither log in nor use a key
+    Column("locale", String(8)),  # the console language the user chose ("id", "en"); None: the browser's
 )
 
 # Console sessions live here, not in the cookie: logout and "log out everywhere" end them at
@@ -111,15 +112,23 @@ cases = Table(
     Column("reversal_proposed_at", UTCDateTime),
     Column("reversal_reason", Text),
     Column("reversal_appeal_id", String(26)),
+    # A senior's assignment: a user id, or "team:<language>" for everyone who reads it.
+    Column("assigned_to", String(40)),
     Index("ix_cases_state_deadline", "state", "deadline_due_at"),
-    # Serves the queue's ORDER BY without reading every open case (bench/console_latency.py).
-    # The state list must name every state a queue may ask for, or PostgreSQL stops using it.
-    Index("ix_cases_queue", text("(deadline_due_at IS NULL)"), "deadline_due_at", "severity",
-          text("signal_strength DESC"), "created_at",
-          postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')")),
+    Index("ix_cases_state", "state", "language", "assigned_to"),  # counts per state, index-only
+    # The queue's two keyset orders (services/review.py): by deadline, then by risk for cases
+    # without one. The state list must name every state a queue may ask for, or PostgreSQL stops
+    # using them (bench/console_latency.py).
     # "Same channel" on the case page: target LIKE 'https://t.me/name/%' (C.UTF-8 is not C).
     Index("ix_cases_target_pattern", "target", postgresql_ops={"target": "varchar_pattern_ops"}),
 )
+
+Index("ix_cases_queue_deadline", cases.c.deadline_due_at, cases.c.signal_strength.desc(), cases.c.id,
+      postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
+                            " AND deadline_due_at IS NOT NULL"))
+Index("ix_cases_queue_risk", cases.c.signal_strength.desc(), func.coalesce(cases.c.subscribers, 0).desc(), cases.c.id,
+      postgresql_where=text("state IN ('queued', 'in_review', 'escalated', 'pending_approval')"
+                            " AND deadline_due_at IS NULL"))
 
 orders = Table(
     "orders", metadata,

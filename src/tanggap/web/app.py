@@ -20,7 +20,7 @@ from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.uow import Store
 from tanggap.web import (
     account_pages, api, appeal_pages, audit_pages, checkpoint_api, console, evidence_pages, intake_pages, problems,
-    review_api, review_pages, reversal_api, reversal_pages, transparency_pages,
+    review_api, review_pages, reversal_api, reversal_pages, transparency_pages, translation,
 )
 from tanggap.web import i18n
 from tanggap.web.auth import staff_or_metrics_token
@@ -59,6 +59,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     app.include_router(reversal_api.router)
     app.include_router(account_pages.router)
     app.include_router(checkpoint_api.router)
+    app.include_router(translation.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     _install_staff_routes(app)

@@ -38,6 +38,11 @@ def translations(locale: str) -> gettext_module.NullTranslations:
     return gettext_module.GNUTranslations(compiled)
 
 
+def N_(message: str) -> str:
+    """Marks a message to translate where it is shown, not where it is written (constants)."""
+    return message
+
+
 def gettext(message: str, **variables) -> str:
     text = translations(current_locale.get()).gettext(message)
     return text % variables if variables else text

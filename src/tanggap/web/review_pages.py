@@ -82,7 +82,10 @@ def approve_form(request: Request, case_id: str, csrf_token_field: Annotated[str
     except DomainError as error:
         return _refused(request, error)
     enforcement = enforce_now(ctx, outcome.enforcement_id)
-    _notify(request, "Approved." + (f" Platform enforcement {enforcement['status']}." if enforcement else ""))
+    if enforcement:
+        _notify(request, "Approved. Platform enforcement %(status)s.", status=enforcement["status"])
+    else:
+        _notify(request, "Approved.")
     return RedirectResponse(f"/console/cases/{case_id}", 303)
 
 
@@ -157,7 +160,7 @@ def bulk_decide(request: Request, order_id: str, action: Annotated[str, Form()],
         enforcement = enforce_now(ctx, outcome.enforcement_id)
         enforced += bool(enforcement and enforcement["status"] == "confirmed")
         waiting += bool(outcome.awaiting_approval)
-    _notify(request, f"Decided {len(outcomes)} confirmed target(s): {enforced} enforced on the platform, "
-                     f"{waiting} waiting for a senior's approval.")
+    _notify(request, "Decided %(count)s confirmed target(s): %(enforced)s enforced on the platform, "
+                     "%(waiting)s waiting for a senior's approval.", count=len(outcomes), enforced=enforced, waiting=waiting)
     return RedirectResponse(f"/console/orders/{order_id}/bulk", 303)
 

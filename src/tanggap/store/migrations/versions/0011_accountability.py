@@ -1,14 +1,14 @@
 """accountability: statements of reasons delivered and told to owners, publications, evidence snapshots, legal holds
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
