@@ -147,11 +147,16 @@ def test_the_owner_hears_the_statement_and_the_reversal_once_each(store, blocked
                                                                    channel, senior):
     from tanggap.notify.owner_statements import notify_owners
     from tanggap.services.appeals import resolve_appeal, submit_appeal
+    from tanggap.domain.access import SYSTEM
+    from tanggap.services.accounts import add_user, principal_for_key
     from tanggap.services.enforcement import carry_out as enforce
+    from tanggap.services.reversals import approve_reversal
 
     appeal = submit_appeal(store.uow(), blocked["target"], "Owner", "this is news", None, "public:test")
-    resolved = resolve_appeal(store.uow(), appeal.appeal_id, True, "news reporting", senior)
-    enforce(store, platform, resolved.enforcement_id, RetryPolicy(attempts=1), sleep=lambda s: None)
+    proposed = resolve_appeal(store.uow(), appeal.appeal_id, True, "news reporting", senior)
+    second = principal_for_key(store.uow(), add_user(store.uow(), "dewi", "senior", ["id"], SYSTEM).api_key)
+    approved = approve_reversal(store.uow(), proposed.case_id, second)  # a second senior unblocks
+    enforce(store, platform, approved.enforcement_id, RetryPolicy(attempts=1), sleep=lambda s: None)
     found = statements_since(store.uow(), at("2020-01-01T00:00+00:00"), "https://tanggap.example/appeal")
     first = notify_owners(store, platform, found)
     again = notify_owners(store, platform, found)

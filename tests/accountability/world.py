@@ -8,9 +8,11 @@ from datetime import datetime
 
 from tanggap.domain.access import SYSTEM
 from tanggap.domain.targets import parse_target
+from tanggap.services.accounts import add_user, principal_for_key
 from tanggap.services.appeals import resolve_appeal, submit_appeal
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order
+from tanggap.services.reversals import approve_reversal
 from tanggap.services.scan import open_proactive_case
 from tests.builders import order_for
 
@@ -67,7 +69,15 @@ class Activity:
         self._now(when)
         appeal = submit_appeal(self.store.uow(), target, "Pemilik kanal", "this is a news channel",
                                "owner@example.org", "public:test")
-        resolved = resolve_appeal(self.store.uow(), appeal.appeal_id, True, "news reporting, not propaganda",
+        proposed = resolve_appeal(self.store.uow(), appeal.appeal_id, True, "news reporting, not propaganda",
                                   self.senior)
-        self.confirm(unblocked_at or when, resolved.enforcement_id)
-        return resolved
+        # Unblocking is never one person's act: a second senior approves the proposed reversal.
+        approved = approve_reversal(self.store.uow(), proposed.case_id, self._second_senior())
+        self.confirm(unblocked_at or when, approved.enforcement_id)
+        return approved
+
+    def _second_senior(self):
+        if getattr(self, "_second", None) is None:
+            issued = add_user(self.store.uow(), "senior_kedua", "senior", ["id", "en"], SYSTEM)
+            self._second = principal_for_key(self.store.uow(), issued.api_key)
+        return self._second

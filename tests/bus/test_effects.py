@@ -141,9 +141,12 @@ def test_a_worker_killed_mid_effect_and_restarted_enforces_exactly_once(store, s
     assert len(actions) == 1  # acted once, though asked twice
 
 
-def test_metrics_show_the_lag_of_the_effects(client, store, sla, ministry, moderator, propaganda):
+def test_metrics_show_the_lag_of_the_effects(client, store, sla, ministry, moderator_login, propaganda):
+    from tanggap.services.accounts import principal_for_key
+
+    moderator = principal_for_key(store.uow(), moderator_login.api_key)
     receipt = ingest_order(store.uow(), sla, order_for(ministry, f"@{propaganda[0].username}"), ministry)
     decide(store.uow(), receipt.case_ids[0], DecisionRequest("block", "propaganda", "global"), moderator)
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=bearer(moderator_login.api_key)).text  # staff only
     assert 'tanggap_outbox_waiting{subject="enforcement.requested"} 1.0' in metrics
     assert "tanggap_outbox_dead_letters 0.0" in metrics

@@ -75,6 +75,27 @@ POLICY: dict[tuple[str, str], set[str]] = {
     ("GET", "/openapi.json"): STAFF,
     ("GET", "/docs"): STAFF,
     ("GET", "/redoc"): STAFF,
+    # Triage of authority e-mail (issue 8): staff see it, deciders settle it.
+    ("GET", "/console/triage"): STAFF,
+    ("GET", "/console/triage/{inbound_id}"): STAFF,
+    ("POST", "/console/triage/{inbound_id}/order"): DECIDERS,
+    ("POST", "/console/triage/{inbound_id}/attach"): DECIDERS,
+    ("POST", "/console/triage/{inbound_id}/dismiss"): DECIDERS,
+    # The console (issue 10).
+    ("GET", "/console/live"): STAFF,
+    ("GET", "/console/orders/{order_id}"): STAFF,
+    ("GET", "/console/profile"): STAFF,
+    ("POST", "/console/profile"): STAFF,
+    ("POST", "/console/cases/{case_id}/assign"): SENIORS,
+    ("POST", "/console/cases/{case_id}/posts/{post_id}/translate"): STAFF,
+    # Accountability (issue 11): public pages, the authority's own compliance report, evidence.
+    ("GET", "/transparency"): EVERYONE,
+    ("GET", "/transparency.atom"): EVERYONE,
+    ("GET", "/transparency.csv"): EVERYONE,
+    ("GET", "/transparency.json"): EVERYONE,
+    ("GET", "/api/v1/compliance"): EVERYONE - {"anonymous"},
+    ("GET", "/api/v1/cases/{case_id}/snapshot"): STAFF,
+    ("POST", "/console/cases/{case_id}/legal-hold"): {"admin"},
 }
 PUBLIC_MOUNTS = {"/static", "/docs-assets"}
 
@@ -103,7 +124,8 @@ def world(store, make_client):
     order = client.post("/api/v1/orders", headers=bearer(keys["authority"]), json={
         "reference": "B-1", "category": "terrorism", "targets": ["@kabar_matrix"]}).json()
     ids = {"order_id": order["order_id"], "case_id": order["targets"][0]["case_id"],
-           "appeal_id": _appeal(store, client, keys["authority"]), "inbound_id": "01NOINBOUND000000000000000", "sha256": "a" * 64}
+           "appeal_id": _appeal(store, client, keys["authority"]), "inbound_id": "01NOINBOUND000000000000000", "sha256": "a" * 64,
+           "post_id": "1"}
     sessions = {}
     for role in ("moderator", "senior", "admin", "auditor", "liaison"):
         issued = add_user(store.uow(), f"{role}_user", role, ["id", "en"], SYSTEM)
@@ -162,6 +184,12 @@ FORMS = {
     "/console/intake/{inbound_id}/release": {"authority": "x"},
     "/console/reversals/{case_id}": {"verdict": "reject", "reason": "matrix"},
     "/console/admin/accounts": {"action": "none"},
+    "/console/triage/{inbound_id}/order": {"category": "terrorism", "extra_targets": "@kabar_matrix"},
+    "/console/triage/{inbound_id}/attach": {"order_id": "{order_id}"},
+    "/console/triage/{inbound_id}/dismiss": {"reason": "not an order, a question"},
+    "/console/profile": {"locale": "id"},
+    "/console/cases/{case_id}/assign": {"assigned_to": "team:id"},
+    "/console/cases/{case_id}/legal-hold": {"hold": "set", "reason": "matrix"},
 }
 # Their success is the way to the login page, so only 401/403 count as a refusal there.
 ENDS_AT_LOGIN = {("POST", "/logout"), ("POST", "/logout/everywhere")}
@@ -193,7 +221,8 @@ def _call(world, api, method, path, role):
         api.cookies.clear()
         headers = bearer(keys[role]) if role in keys else {}
         if method == "GET":
-            return api.get(url, headers=headers, params={"date": "2026-11-28"}, follow_redirects=False)
+            return api.get(url, headers=headers, params={"date": "2026-11-28", "month": "2026-11"},
+                           follow_redirects=False)
         return api.post(url, headers=headers, json=_filled(JSON_BODIES.get(path, {}), ids), follow_redirects=False)
     http = sessions.get(role) or api
     if http is api:

@@ -92,7 +92,11 @@ def sla_badge(case, now) -> tuple[str, str]:
     that is no longer open says when it was done and how that stood against the deadline."""
     if CaseState(case.state) not in OPEN_STATES and case.decision is not None:
         return "done", done_label(case.decision.decided_at, case.deadline_due_at)
-    deadline = case.deadline
+    return deadline_badge(case.deadline, now)
+
+
+def deadline_badge(deadline, now) -> tuple[str, str]:
+    """(css class, label) for time left before a deadline (a case's, a triaged e-mail's)."""
     if deadline is None:
         return "none", i18n.gettext("no deadline")
     left = deadline.remaining(now).total_seconds()
@@ -483,7 +487,7 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         badge=sla_badge(case, now), claim_state=_claim_state(case, me, now, names),
         can_decide=me.can(Permission.DECIDE) and case.state in DECIDABLE_STATES,
         can_approve=me.can(Permission.APPROVE), proposal=_proposal(case),
-        form_actions=FORM_ACTIONS, reasons=list(TAXONOMY), error=error,
+        form_actions=_form_actions(offered), offered=offered, reasons=list(TAXONOMY), error=error,
         suggested_reason=suggested_reason(case.category, signals) or "",
         entered=entered or {"legal_basis": legal_basis or ""}, signals=signals,
         evidence=post_evidence(posts, signals), summary=signal_summary(signals), assignable=_assignable(ctx, me),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -15,7 +14,7 @@ from tanggap.services import triage
 from tanggap.services.intake import release
 from tanggap.store.tables import inbound_messages
 from tanggap.web.auth import csrf_ok
-from tanggap.web.console import _page, _staff, _status_of, sla_badge
+from tanggap.web.console import _page, _staff, _status_of, deadline_badge
 
 router = APIRouter(include_in_schema=False)
 STATES = ("received", "order", "revision", "triage", "report", "released", "attached", "dismissed",
@@ -60,7 +59,7 @@ def triage_page(request: Request):
     ctx = request.app.state.ctx
     now = ctx.store.clock.now()
     items = triage.queue(ctx.store, me)
-    rows = [(item, sla_badge(SimpleNamespace(deadline=item.deadline), now)) for item in items]
+    rows = [(item, deadline_badge(item.deadline, now)) for item in items]
     return _page(request, "triage.html", rows=rows)
 
 
@@ -72,7 +71,7 @@ def triage_item_page(request: Request, inbound_id: str, error: str | None = None
         shown = triage.view(ctx.store, inbound_id, me)
     except NotFound:
         raise HTTPException(404, "no such message in triage") from None
-    badge = sla_badge(SimpleNamespace(deadline=shown.item.deadline), ctx.store.clock.now())
+    badge = deadline_badge(shown.item.deadline, ctx.store.clock.now())
     spellings = {t.canonical: (shown.parsed.spellings.get(t.canonical) or (t.canonical,))[0]
                  for t in shown.parsed.mentioned_targets}
     return _page(request, "triage_item.html", status_code=status_code, shown=shown, badge=badge,
