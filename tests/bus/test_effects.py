@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from ulid import ULID
@@ -18,39 +17,18 @@ from tanggap.bus.runner import BackgroundWorkers, effects_workers, transport_fro
 from tanggap.domain.model import EnforcementStatus
 from tanggap.domain.targets import Target
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
-from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order
 from tests.builders import order_for
 from tests.bus.conftest import NATS_URL, TRANSPORTS, run_async
 from tests.conftest import bearer
+from tests.services.test_enforcement import TOKEN, admin, platform_server, world  # noqa: F401 (fixtures)
 
-TOKEN = "bus-test-token"
-
-
-@pytest.fixture(scope="module")
-def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=20, seed=7)
-    with BackgroundServer(create_platform_app(db, TOKEN, faults=True)) as server:
-        server.db = db
-        yield server
 
 
 @pytest.fixture
-def propaganda(platform_server):
-    channels = seed_world(platform_server.db, channels=20, seed=7)
-    return [c for c in channels if c.username and c.kind == "propaganda"]
-
-
-@pytest.fixture
-def admin(platform_server):
-    with httpx.Client(base_url=platform_server.url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-        client.delete("/admin/faults")
-        yield client
-        client.delete("/admin/faults")
+def propaganda(world):
+    return world  # the seeded propaganda channels (tests/services/test_enforcement.py's world)
 
 
 @pytest.fixture(params=TRANSPORTS)
