@@ -7,8 +7,9 @@ from pydantic import BaseModel, Field
 
 from tanggap.services.reversals import approve_reversal, reject_reversal
 from tanggap.web.api import Caller, enforce_now
+from tanggap.web.api_models import PROBLEMS, Enforcement
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
 
 class ReversalVerdictIn(BaseModel):
@@ -19,7 +20,7 @@ class ReversalVerdictIn(BaseModel):
 class ReversalOut(BaseModel):
     case_id: str
     case_state: str
-    enforcement: dict | None = None
+    enforcement: Enforcement | None = None
 
 
 @router.post("/cases/{case_id}/reversal", response_model=ReversalOut,
