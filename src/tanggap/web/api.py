@@ -24,8 +24,9 @@ from tanggap.services.transparency import daily_counts
 from tanggap.store.tables import evidence
 from tanggap.web import api_models as out
 from tanggap.web.auth import current_principal
+from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS)
+router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 Caller = Annotated[Principal, Depends(current_principal)]
 MAX_TARGETS = 200_000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
@@ -35,7 +36,7 @@ def utc(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class OrderIn(BaseModel):
+class OrderIn(TextIn):
     reference: str | None = Field(None, max_length=200, description="the authority's own number, kept verbatim")
     category: str = Field(..., max_length=60, examples=["terrorism"])
     jurisdiction: str | None = Field(None, min_length=2, max_length=8, description="defaults to the authority's")
@@ -43,7 +44,7 @@ class OrderIn(BaseModel):
     targets: list[Annotated[str, Field(max_length=2048)]] = Field(..., min_length=1, max_length=MAX_TARGETS)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(TextIn):
     action: Literal["block", "remove_post", "restrict", "no_action", "unblock"]
     scope: str | list[str] | None = Field(None, description='"global" or a list of ISO country codes')
     reason: str = Field(..., min_length=1, max_length=2000)
@@ -106,7 +107,7 @@ def get_order(order_id: str, caller: Caller, request: Request):
 def list_cases(caller: Caller, request: Request,
                state: Annotated[list[CaseState] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0):
+               offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0):
     caller.require(Permission.VIEW_CASES)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
         return {"cases": [case_json(c) for c in uow.cases.list(state, limit, offset)]}
@@ -228,6 +229,8 @@ def compliance(request: Request, caller: Caller,
         if not authority:
             raise NotFound("name the authority", "authority")
     year, number = (int(part) for part in month.split("-"))
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:  # "0000-01" matched the pattern and was a 500
+        raise DomainError(f"month must be between {FIRST_DAY:%Y-%m} and {LAST_DAY:%Y-%m}", "month")
     report = compliance_report(ctx.store.uow(read_only=True), authority, year, number,
                                ctx.settings.transparency_timezone)
     summary = report.summary

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tanggap.domain.access import Permission
@@ -16,10 +16,11 @@ from tanggap.services.evidence import latest_for_case, release_legal_hold, set_l
 from tanggap.store import snapshots as snapshot_store
 from tanggap.web import api_models as out
 from tanggap.web.api import Caller
+from tanggap.web.inputs import no_nul_in_url
 from tanggap.web.console import _check_form, _notify, _staff, templates
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS)
+api_router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
 def moderator_snapshot(request: Request, case_id: str) -> dict:

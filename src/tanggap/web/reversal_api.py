@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from tanggap.services.reversals import approve_reversal, reject_reversal
 from tanggap.web.api import Caller, enforce_now
 from tanggap.web.api_models import PROBLEMS, Enforcement
+from tanggap.web.inputs import TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
+router = APIRouter(prefix="/api/v1", responses=PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
-class ReversalVerdictIn(BaseModel):
+class ReversalVerdictIn(TextIn):
     approve: bool
     reason: str | None = Field(None, max_length=2000, description="required to reject")
 

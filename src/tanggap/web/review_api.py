@@ -8,8 +8,8 @@ import io
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 
 from tanggap.domain.access import Permission
@@ -20,11 +20,12 @@ from tanggap.services.review import QueueFilter, claim, decide_order, queue, rel
 from tanggap.store.tables import audit_events
 from tanggap.web import api_models as out
 from tanggap.web.api import Caller, DecisionIn, case_json, enforce_now, utc
+from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS)
+router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
-class ApprovalIn(BaseModel):
+class ApprovalIn(TextIn):
     approve: bool
     reason: str | None = Field(None, max_length=2000)
 
@@ -33,14 +34,14 @@ class BulkDecisionIn(DecisionIn):
     case_ids: list[str] = Field(..., min_length=1, description="the targets the moderator confirmed, by case id")
 
 
-class AppealIn(BaseModel):
+class AppealIn(TextIn):
     target: str = Field(..., max_length=2048, description="the channel or post link the decision was about")
     appellant: str = Field(..., min_length=1, max_length=200)
     grounds: str = Field(..., min_length=1, max_length=10_000)
     contact: str | None = Field(None, max_length=320)
 
 
-class ResolutionIn(BaseModel):
+class ResolutionIn(TextIn):
     reverse: bool
     reason: str = Field(..., min_length=1, max_length=2000)
 
@@ -128,7 +129,7 @@ def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                          "application/x-ndjson": {"schema": {"type": "string"}}}}})
 def audit_log(caller: Caller, request: Request, subject_type: str | None = None, subject_id: str | None = None,
-              after_seq: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+              after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
               format: Annotated[str, Query(pattern="^(json|csv|jsonl)$")] = "json"):
     caller.require(Permission.VIEW_AUDIT)
     query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq).limit(limit)
@@ -152,7 +153,7 @@ def audit_log(caller: Caller, request: Request, subject_type: str | None = None,
     return {"events": rows}
 
 
-class PostHocIn(BaseModel):
+class PostHocIn(TextIn):
     confirm: bool
     reason: str = Field(..., min_length=1, max_length=2000)
 
