@@ -22,9 +22,11 @@ from tanggap.services.enforcement import carry_out
 from tanggap.services.orders import ingest_order, order_status, parse_targets
 from tanggap.services.transparency import daily_counts
 from tanggap.store.tables import evidence
+from tanggap.web import api_models as out
 from tanggap.web.auth import current_principal
+from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 Caller = Annotated[Principal, Depends(current_principal)]
 MAX_TARGETS = 200_000
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
@@ -34,7 +36,7 @@ def utc(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-class OrderIn(BaseModel):
+class OrderIn(TextIn):
     reference: str | None = Field(None, max_length=200, description="the authority's own number, kept verbatim")
     category: str = Field(..., max_length=60, examples=["terrorism"])
     jurisdiction: str | None = Field(None, min_length=2, max_length=8, description="defaults to the authority's")
@@ -42,7 +44,7 @@ class OrderIn(BaseModel):
     targets: list[Annotated[str, Field(max_length=2048)]] = Field(..., min_length=1, max_length=MAX_TARGETS)
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(TextIn):
     action: Literal["block", "remove_post", "restrict", "no_action", "unblock"]
     scope: str | list[str] | None = Field(None, description='"global" or a list of ISO country codes')
     reason: str = Field(..., min_length=1, max_length=2000)
@@ -51,7 +53,8 @@ class DecisionIn(BaseModel):
     note: str | None = Field(None, max_length=10_000)
 
 
-@router.post("/orders", status_code=201, summary="Submit a takedown order")
+@router.post("/orders", status_code=201, response_model=out.OrderReceipt, summary="Submit a takedown order",
+             responses={200: {"model": out.OrderReceipt, "description": "The same order again: the first receipt"}})
 def submit_order(body: OrderIn, caller: Caller, request: Request, response: Response):
     ctx = request.app.state.ctx
     if caller.kind != "authority":
@@ -84,7 +87,8 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
     }
 
 
-@router.get("/orders/{order_id}", summary="Per-target status of an order")
+@router.get("/orders/{order_id}", response_model=out.OrderStatus, response_model_exclude_unset=True,
+            summary="Per-target status of an order")
 def get_order(order_id: str, caller: Caller, request: Request):
     status = order_status(request.app.state.ctx.store.uow(read_only=True), order_id, caller)
     return {
@@ -99,17 +103,17 @@ def get_order(order_id: str, caller: Caller, request: Request):
     }
 
 
-@router.get("/cases", summary="Cases, soonest deadline first")
+@router.get("/cases", response_model=out.CaseList, summary="Cases, soonest deadline first")
 def list_cases(caller: Caller, request: Request,
                state: Annotated[list[CaseState] | None, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=500)] = 100,
-               offset: Annotated[int, Query(ge=0)] = 0):
+               offset: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0):
     caller.require(Permission.VIEW_CASES)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
         return {"cases": [case_json(c) for c in uow.cases.list(state, limit, offset)]}
 
 
-@router.get("/cases/{case_id}", summary="One case with its decisions and enforcements")
+@router.get("/cases/{case_id}", response_model=out.CaseDetail, summary="One case with its decisions and enforcements")
 def get_case(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
     with request.app.state.ctx.store.uow() as uow:
@@ -132,7 +136,9 @@ def get_case(case_id: str, caller: Caller, request: Request):
         return body
 
 
-@router.post("/cases/{case_id}/decision", status_code=201, summary="Decide a case (moderators)")
+@router.post("/cases/{case_id}/decision", status_code=201, response_model=out.DecisionOut,
+             summary="Decide a case (moderators)",
+             responses={200: {"model": out.DecisionOut, "description": "The same decision again: nothing new"}})
 def post_decision(case_id: str, body: DecisionIn, caller: Caller, request: Request, response: Response):
     ctx = request.app.state.ctx
     require_offered_on_case(ctx, case_id, body.action, body.scope)
@@ -186,7 +192,7 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
         "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/transparency/daily", summary="Public: channels blocked on a day (net of reversals)")
+@router.get("/transparency/daily", response_model=out.TransparencyDay, summary="Public: channels blocked on a day (net of reversals)")
 def transparency_daily(request: Request, day: Annotated[date | None, Query(alias="date")] = None):
     """A day in the configured zone (default Asia/Jakarta); without `date`, today there."""
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:  # the day's end in any zone must still be a datetime
@@ -206,7 +212,7 @@ def transparency_daily(request: Request, day: Annotated[date | None, Query(alias
             "sentence": counts.sentence, "sentence_id": counts.sentence_id}
 
 
-@router.get("/compliance", summary="An authority's compliance report for a month")
+@router.get("/compliance", response_model=out.ComplianceReport, summary="An authority's compliance report for a month")
 def compliance(request: Request, caller: Caller,
                month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
                authority: Annotated[str | None, Query(max_length=200, description="staff only")] = None):
@@ -223,6 +229,8 @@ def compliance(request: Request, caller: Caller,
         if not authority:
             raise NotFound("name the authority", "authority")
     year, number = (int(part) for part in month.split("-"))
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:  # "0000-01" matched the pattern and was a 500
+        raise DomainError(f"month must be between {FIRST_DAY:%Y-%m} and {LAST_DAY:%Y-%m}", "month")
     report = compliance_report(ctx.store.uow(read_only=True), authority, year, number,
                                ctx.settings.transparency_timezone)
     summary = report.summary

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from tanggap.domain.errors import NotFound
+from tanggap.web.api_models import PROBLEMS
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=PROBLEMS)
 
 
 class CheckpointOut(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tanggap.domain.access import Permission
@@ -14,11 +14,13 @@ from tanggap.domain.clock import format_wib
 from tanggap.domain.errors import DomainError
 from tanggap.services.evidence import latest_for_case, release_legal_hold, set_legal_hold
 from tanggap.store import snapshots as snapshot_store
+from tanggap.web import api_models as out
 from tanggap.web.api import Caller
+from tanggap.web.inputs import no_nul_in_url
 from tanggap.web.console import _check_form, _notify, _staff, templates
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1")
+api_router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
 def moderator_snapshot(request: Request, case_id: str) -> dict:
@@ -43,7 +45,7 @@ templates.env.globals["moderator_snapshot"] = moderator_snapshot
 templates.env.filters["wib_iso"] = _wib_iso
 
 
-@api_router.get("/cases/{case_id}/snapshot", summary="The evidence frozen when the case was decided (staff)")
+@api_router.get("/cases/{case_id}/snapshot", response_model=out.SnapshotOut, summary="The evidence frozen when the case was decided (staff)")
 def snapshot_json(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
     snapshot, row = latest_for_case(request.app.state.ctx.store.uow(read_only=True), case_id)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from tanggap.services.reversals import approve_reversal, reject_reversal
 from tanggap.web.api import Caller, enforce_now
+from tanggap.web.api_models import PROBLEMS, Enforcement
+from tanggap.web.inputs import TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
-class ReversalVerdictIn(BaseModel):
+class ReversalVerdictIn(TextIn):
     approve: bool
     reason: str | None = Field(None, max_length=2000, description="required to reject")
 
@@ -19,7 +21,7 @@ class ReversalVerdictIn(BaseModel):
 class ReversalOut(BaseModel):
     case_id: str
     case_state: str
-    enforcement: dict | None = None
+    enforcement: Enforcement | None = None
 
 
 @router.post("/cases/{case_id}/reversal", response_model=ReversalOut,

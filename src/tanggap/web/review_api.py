@@ -8,8 +8,8 @@ import io
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import Field
 from sqlalchemy import select
 
 from tanggap.domain.access import Permission
@@ -18,12 +18,14 @@ from tanggap.services.appeals import open_appeals, resolve_appeal, submit_appeal
 from tanggap.services.decisions import DecisionRequest, approve, reject_proposal
 from tanggap.services.review import QueueFilter, claim, decide_order, queue, release
 from tanggap.store.tables import audit_events
+from tanggap.web import api_models as out
 from tanggap.web.api import Caller, DecisionIn, case_json, enforce_now, utc
+from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=out.PROBLEMS, dependencies=[Depends(no_nul_in_url)])
 
 
-class ApprovalIn(BaseModel):
+class ApprovalIn(TextIn):
     approve: bool
     reason: str | None = Field(None, max_length=2000)
 
@@ -32,19 +34,19 @@ class BulkDecisionIn(DecisionIn):
     case_ids: list[str] = Field(..., min_length=1, description="the targets the moderator confirmed, by case id")
 
 
-class AppealIn(BaseModel):
+class AppealIn(TextIn):
     target: str = Field(..., max_length=2048, description="the channel or post link the decision was about")
     appellant: str = Field(..., min_length=1, max_length=200)
     grounds: str = Field(..., min_length=1, max_length=10_000)
     contact: str | None = Field(None, max_length=320)
 
 
-class ResolutionIn(BaseModel):
+class ResolutionIn(TextIn):
     reverse: bool
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-@router.get("/queue", summary="My queue: cases I can read, soonest deadline first")
+@router.get("/queue", response_model=out.Queue, summary="My queue: cases I can read, soonest deadline first")
 def my_queue(caller: Caller, request: Request, authority_id: str | None = None, order_id: str | None = None,
              category: str | None = None, source: str | None = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 100):
@@ -54,20 +56,20 @@ def my_queue(caller: Caller, request: Request, authority_id: str | None = None, 
                                           "lease_until": utc(c.lease_until)} for c in found]}
 
 
-@router.post("/cases/{case_id}/claim", summary="Claim a case; the claim's lease expires")
+@router.post("/cases/{case_id}/claim", response_model=out.ClaimOut, summary="Claim a case; the claim's lease expires")
 def claim_case(case_id: str, caller: Caller, request: Request):
     case = claim(request.app.state.ctx.store.uow(), case_id, caller)
     return {"case_id": case.id, "state": str(case.state), "claimed_by": case.claimed_by,
             "lease_until": utc(case.lease_until)}
 
 
-@router.post("/cases/{case_id}/release", summary="Give a claimed case back to the queue")
+@router.post("/cases/{case_id}/release", response_model=out.ReleaseOut, summary="Give a claimed case back to the queue")
 def release_case(case_id: str, caller: Caller, request: Request):
     case = release(request.app.state.ctx.store.uow(), case_id, caller)
     return {"case_id": case.id, "state": str(case.state)}
 
 
-@router.post("/cases/{case_id}/approval", summary="Four-eyes: a senior approves or rejects a decision")
+@router.post("/cases/{case_id}/approval", response_model=out.ApprovalOut, summary="Four-eyes: a senior approves or rejects a decision")
 def approval(case_id: str, body: ApprovalIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     if body.approve:
@@ -81,7 +83,7 @@ def approval(case_id: str, body: ApprovalIn, caller: Caller, request: Request):
             "enforcement": enforcement}
 
 
-@router.post("/orders/{order_id}/decision", summary="One decision over the confirmed targets of an order")
+@router.post("/orders/{order_id}/decision", response_model=out.BulkDecisionOut, summary="One decision over the confirmed targets of an order")
 def bulk_decision(order_id: str, body: BulkDecisionIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     from tanggap.services.orders import order_status
@@ -98,7 +100,7 @@ def bulk_decision(order_id: str, body: BulkDecisionIn, caller: Caller, request: 
     return {"order_id": order_id, "decisions": results}
 
 
-@router.post("/appeals", status_code=201, summary="File an appeal (platform integrations)")
+@router.post("/appeals", status_code=201, response_model=out.AppealOut, summary="File an appeal (platform integrations)")
 def file_appeal(body: AppealIn, caller: Caller, request: Request):
     if not (caller.can(Permission.MANAGE) or caller.role == "liaison"):
         raise PermissionDenied("appeals come through the public form or a platform integration key")
@@ -107,7 +109,7 @@ def file_appeal(body: AppealIn, caller: Caller, request: Request):
     return vars(outcome)
 
 
-@router.get("/appeals", summary="Open appeals")
+@router.get("/appeals", response_model=out.AppealList, summary="Open appeals")
 def list_appeals(caller: Caller, request: Request):
     found = open_appeals(request.app.state.ctx.store.uow(read_only=True), caller)
     return {"appeals": [{"appeal_id": a.id, "case_id": a.case_id, "decision_id": a.decision_id,
@@ -115,16 +117,19 @@ def list_appeals(caller: Caller, request: Request):
                          "submitted_at": utc(a.submitted_at)} for a in found]}
 
 
-@router.post("/appeals/{appeal_id}/resolution", summary="Uphold, or propose the reversal (a senior other than you approves the unblock)")
+@router.post("/appeals/{appeal_id}/resolution", response_model=out.ResolutionOut, summary="Uphold, or propose the reversal (a senior other than you approves the unblock)")
 def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     outcome = resolve_appeal(ctx.store.uow(), appeal_id, body.reverse, body.reason, caller)
     return vars(outcome) | {"enforcement": enforce_now(ctx, outcome.enforcement_id)}
 
 
-@router.get("/audit", summary="The audit log (auditors): JSON, or ?format=csv|jsonl to export")
+@router.get("/audit", response_model=out.AuditLog,
+            summary="The audit log (auditors): JSON, or ?format=csv|jsonl to export",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}},
+                                         "application/x-ndjson": {"schema": {"type": "string"}}}}})
 def audit_log(caller: Caller, request: Request, subject_type: str | None = None, subject_id: str | None = None,
-              after_seq: Annotated[int, Query(ge=0)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+              after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
               format: Annotated[str, Query(pattern="^(json|csv|jsonl)$")] = "json"):
     caller.require(Permission.VIEW_AUDIT)
     query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq).limit(limit)
@@ -148,12 +153,12 @@ def audit_log(caller: Caller, request: Request, subject_type: str | None = None,
     return {"events": rows}
 
 
-class PostHocIn(BaseModel):
+class PostHocIn(TextIn):
     confirm: bool
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-@router.get("/posthoc", summary="Automatic decisions awaiting a person's post-hoc review (seniors)")
+@router.get("/posthoc", response_model=out.CaseList, summary="Automatic decisions awaiting a person's post-hoc review (seniors)")
 def posthoc_list(caller: Caller, request: Request):
     from tanggap.services.automatic import awaiting_review
 
@@ -161,7 +166,7 @@ def posthoc_list(caller: Caller, request: Request):
     return {"cases": [case_json(c) for c in found]}
 
 
-@router.post("/cases/{case_id}/posthoc", summary="Confirm an automatic decision, or propose its reversal (another senior approves)")
+@router.post("/cases/{case_id}/posthoc", response_model=out.PostHocOut, summary="Confirm an automatic decision, or propose its reversal (another senior approves)")
 def posthoc_review(case_id: str, body: PostHocIn, caller: Caller, request: Request):
     from tanggap.services.automatic import review
 
