@@ -172,6 +172,15 @@ def _parse(raw: bytes, limits: ParseLimits, sla: SlaPolicy) -> ParsedMessage:
     warnings.extend(parse_warnings)
     if not _has_headers(message):
         return ParsedMessage.failed("not an e-mail message: no RFC 5322 headers found", tuple(warnings))
+    reader, node, cut_short = _read_tree(message, limits, warnings)
+    if cut_short:
+        warnings.append(f"incomplete: {cut_short}")
+    return _result(reader.letter(node), reader, sla, limits)
+
+
+def _read_tree(message: Any, limits: ParseLimits, warnings: list[str]) -> tuple[_Reader, MessageNode, str | None]:
+    """Walk and read the message within the time budget; what was read before the budget ran
+    out stands, and the third value says why it stopped early (None when it did not)."""
     budget = Budget(limits.time_budget_s)
     reader = _Reader(limits, budget, warnings)
     node = MessageNode(envelope(message))
@@ -179,8 +188,8 @@ def _parse(raw: bytes, limits: ParseLimits, sla: SlaPolicy) -> ParsedMessage:
         node = walk(message, limits, budget, warnings)
         reader.collect(node)
     except BudgetExceeded as exc:
-        warnings.append(f"incomplete: {exc}")
-    return _result(reader.letter(node), reader, sla, limits)
+        return reader, node, str(exc)
+    return reader, node, None
 
 
 def _has_headers(message: Any) -> bool:
@@ -381,14 +390,7 @@ def letter_text(raw: bytes, limits: ParseLimits = ParseLimits(time_budget_s=5.0)
     limits as intake; never raises on bad input (an unreadable message gives "")."""
     try:
         message, warnings = read_message(bytes(raw), limits)
-        budget = Budget(limits.time_budget_s)
-        reader = _Reader(limits, budget, warnings)
-        node = MessageNode(envelope(message))
-        try:
-            node = walk(message, limits, budget, warnings)
-            reader.collect(node)
-        except BudgetExceeded:
-            pass  # what was read so far is still worth showing
+        reader, node, _ = _read_tree(message, limits, warnings)  # cut short or not, worth showing
         return _letter_words(reader.letter(node))[:max_chars]
     except (ValueError, RecursionError, MemoryError):
         return ""
