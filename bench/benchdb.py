@@ -24,3 +24,16 @@ def fresh_postgres(url: str) -> bool:
         return False
     finally:
         admin.dispose()
+
+
+def backends(folder, postgres_url: str) -> list[tuple[str, str]]:
+    """(name, URL) of the stores a bench compares: a SQLite file in `folder`, and a fresh
+    PostgreSQL database when the server answers (said when it does not)."""
+    from pathlib import Path
+
+    found = [("SQLite (WAL, file)", f"sqlite:///{Path(folder) / 'bench.db'}")]
+    if fresh_postgres(postgres_url):
+        found.append(("PostgreSQL", postgres_url))
+    else:
+        print(f"PostgreSQL at {postgres_url} not reachable: skipped")
+    return found

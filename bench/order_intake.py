@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from benchdb import fresh_postgres
+from benchdb import backends
 from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM
 from tanggap.serving import BackgroundServer
@@ -41,14 +41,10 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        backends = [("SQLite (WAL, file)", f"sqlite:///{Path(folder) / 'bench.db'}")]
-        if fresh_postgres(args.postgres):
-            backends.append(("PostgreSQL", args.postgres))
-        else:
-            print(f"PostgreSQL at {args.postgres} not reachable: skipped")
+        stores = backends(folder, args.postgres)
         print(f"order of {args.targets} targets, POST to all cases queued, {args.runs} runs each\n")
         print(f"{'backend':22} {'median s':>9} {'min s':>7} {'targets/s':>10} {'merge s':>8} {'peer: bare insert s':>20}")
-        for name, url in backends:
+        for name, url in stores:
             result = bench_backend(url, args.targets, args.runs, Path(folder))
             print(f"{name:22} {result['median']:9.3f} {result['min']:7.3f} "
                   f"{args.targets / result['median']:10.0f} {result['merge']:8.3f} {result['peer']:20.4f}")

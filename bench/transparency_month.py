@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, insert, select, text
 
-from benchdb import fresh_postgres
+from benchdb import backends
 from tanggap.config import Settings
 from tanggap.domain.access import SYSTEM
 from tanggap.domain.model import Scope, new_id
@@ -49,14 +49,10 @@ def main() -> None:
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        backends = [("SQLite (WAL, file)", f"sqlite:///{Path(folder) / 'bench.db'}")]
-        if fresh_postgres(args.postgres):
-            backends.append(("PostgreSQL", args.postgres))
-        else:
-            print(f"PostgreSQL at {args.postgres} not reachable: skipped")
+        stores = backends(folder, args.postgres)
         print(f"a month of {args.blocks} blocks, median of {args.runs} runs\n")
         print(f"{'backend':20} {'report s':>9} {'GET .json s':>12} {'peer: bare GROUP BY s':>22}")
-        for name, url in backends:
+        for name, url in stores:
             result = bench_backend(url, args.blocks, args.runs, Path(folder))
             print(f"{name:20} {result['report']:9.3f} {result['http']:12.3f} {result['peer']:22.4f}")
 
