@@ -12,7 +12,6 @@ from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import Appeal
 from tanggap.services.appeals import open_appeals, resolve_appeal, submit_appeal
-from tanggap.web.api import enforce_now
 from tanggap.web.auth import client_address, csrf_ok
 from tanggap.web.guards import SlidingWindow
 from tanggap.web.console import _check_form, _notify, _page, _refused, _staff, _status_of, _user_names
@@ -118,10 +117,8 @@ def appeal_resolution(request: Request, appeal_id: str, outcome: Annotated[str, 
         if isinstance(error, NotFound):
             return _refused(request, error)
         return _render_review(request, appeal_id, error=error.message, status_code=_status_of(error))
-    enforcement = enforce_now(ctx, resolved.enforcement_id)
-    if outcome == "reverse":
-        done = f" Unblock on the platform: {enforcement['status']}." if enforcement else ""
-        _notify(request, f"Reversal proposed: the block stays until another senior approves it.{done}")
+    if outcome == "reverse":  # a proposal only: the unblock waits for another senior (/console/reversals)
+        _notify(request, "Reversal proposed: the block stays until another senior approves it.")
     else:
         _notify(request, "Decision upheld.")
     return RedirectResponse(f"/console/cases/{resolved.case_id}", 303)
