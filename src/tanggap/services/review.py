@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
-
-from sqlalchemy import and_, func, or_, select
 
 from tanggap.detect.language import FAMILIES, FUNCTION_WORDS, detect_language, readable_by
 from tanggap.domain.access import SYSTEM, Permission, Principal
@@ -15,7 +13,7 @@ from tanggap.domain.model import Case, CaseState
 from tanggap.platforms.interface import Platform, PlatformError
 from tanggap.services.decisions import DEFAULT_LEASE, DecisionOutcome, DecisionRequest, decide
 from tanggap.services.signals import media_signals, record_signals
-from tanggap.store.tables import cases, order_targets, orders, users
+from tanggap.store import views
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,11 +44,6 @@ class QueuePage:
 
 
 OPEN_STATES = (CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED, CaseState.PENDING_APPROVAL)
-# The two keyset orders: cases with a deadline by the deadline (the strongest signal first among
-# an order's many targets), then cases without one by risk: signal strength, then reach.
-_DEADLINE_ORDER = (cases.c.deadline_due_at, cases.c.signal_strength.desc(), cases.c.id)
-_REACH = func.coalesce(cases.c.subscribers, 0)
-_RISK_ORDER = (cases.c.signal_strength.desc(), _REACH.desc(), cases.c.id)
 
 
 def queue(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -> list[Case]:
@@ -61,33 +54,14 @@ def queue(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -
     A case claimed by someone else shows again once the claim's lease has run out. A case a
     senior assigned to someone else (or to a team the person is not in) is not shown.
     """
-    where = _workable(uow, by, wanted)
-    wanted_rows = wanted.offset + wanted.limit
-    found = list(uow.session.scalars(select(Case).where(*where, cases.c.deadline_due_at.is_not(None))
-                                     .order_by(*_DEADLINE_ORDER).limit(wanted_rows)))
-    if len(found) < wanted_rows:
-        found += uow.session.scalars(select(Case).where(*where, cases.c.deadline_due_at.is_(None))
-                                     .order_by(*_RISK_ORDER).limit(wanted_rows - len(found)))
-    return found[wanted.offset:]
+    return views.queue_cases(uow.session, _workable(uow, by, wanted), wanted.limit, wanted.offset)
 
 
 def queue_page(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter(),
                after: str | None = None) -> QueuePage:
     """A page of the queue that starts after the case `after` (keyset: page 500 costs what
     page 1 costs), with the counts per state."""
-    where = _workable(uow, by, wanted)
-    anchor = _anchor(uow, after)
-    found: list[Case] = []
-    if anchor is None or anchor.deadline_due_at is not None:
-        query = select(Case).where(*where, cases.c.deadline_due_at.is_not(None))
-        if anchor is not None:
-            query = query.where(_after_deadline(anchor))
-        found = list(uow.session.scalars(query.order_by(*_DEADLINE_ORDER).limit(wanted.limit + 1)))
-    if len(found) <= wanted.limit:
-        query = select(Case).where(*where, cases.c.deadline_due_at.is_(None))
-        if anchor is not None and anchor.deadline_due_at is None:
-            query = query.where(_after_risk(anchor))
-        found += uow.session.scalars(query.order_by(*_RISK_ORDER).limit(wanted.limit + 1 - len(found)))
+    found = views.queue_cases_after(uow.session, _workable(uow, by, wanted), wanted.limit, after)
     shown = found[:wanted.limit]
     more = len(found) > wanted.limit
     return QueuePage(shown, shown[-1].id if more and shown else None, queue_counts(uow, by, wanted))
@@ -95,11 +69,7 @@ def queue_page(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter
 
 def queue_counts(uow: UnitOfWork, by: Principal, wanted: QueueFilter = QueueFilter()) -> dict[str, int]:
     """Open cases per state among those this person may see, claimed by others or not."""
-    query = (select(cases.c.state, func.count()).where(*_visible(by, wanted, _states_for(by)))
-             .group_by(cases.c.state))
-    counts = {str(state): 0 for state in _states_for(by)}
-    counts.update({str(state): count for state, count in uow.session.execute(query)})
-    return counts
+    return views.queue_counts(uow.session, _visible(by, wanted))
 
 
 def next_case(uow: UnitOfWork, by: Principal, after_decided: str | None = None) -> str | None:
@@ -118,66 +88,25 @@ def _states_for(by: Principal) -> list[CaseState]:
     return states
 
 
-def _workable(uow: UnitOfWork, by: Principal, wanted: QueueFilter) -> list:
-    by.require(Permission.VIEW_CASES)
-    now = uow.clock.now()
-    return [*_visible(by, wanted, _states_for(by)),
-            or_(cases.c.claimed_by.is_(None), cases.c.claimed_by == by.id, cases.c.lease_until <= now)]
+def _workable(uow: UnitOfWork, by: Principal, wanted: QueueFilter) -> views.QueueScope:
+    """What the person may see and may take now: free cases, their own, and lapsed leases."""
+    return replace(_visible(by, wanted), claimable_by=by.id, now=uow.clock.now())
 
 
-def _visible(by: Principal, wanted: QueueFilter, states: list[CaseState]) -> list:
+def _visible(by: Principal, wanted: QueueFilter) -> views.QueueScope:
     by.require(Permission.VIEW_CASES)
-    where = [cases.c.state.in_(states)]
+    languages = assignees = None
     if by.kind == "user" and not by.can(Permission.APPROVE):
-        where.append(_readable(by.languages))
-        teams = [f"team:{lang}" for lang in by.languages]
-        where.append(or_(cases.c.assigned_to.is_(None), cases.c.assigned_to.in_([by.id, *teams])))
-    if wanted.category:
-        where.append(cases.c.category == wanted.category)
-    if wanted.source:
-        where.append(cases.c.source == wanted.source)
-    if wanted.order_id or wanted.authority_id:
-        linked = select(order_targets.c.case_id).join(orders, orders.c.id == order_targets.c.order_id)
-        if wanted.order_id:
-            linked = linked.where(orders.c.id == wanted.order_id)
-        if wanted.authority_id:
-            linked = linked.where(orders.c.authority_id == wanted.authority_id)
-        where.append(cases.c.id.in_(linked))
-    return where
+        languages = _readable(by.languages)
+        assignees = (by.id, *(f"team:{lang}" for lang in by.languages))
+    return views.QueueScope(tuple(_states_for(by)), languages, assignees, wanted.category, wanted.source,
+                            wanted.order_id, wanted.authority_id)
 
 
-def _anchor(uow: UnitOfWork, after: str | None):
-    """The sort key of the case a page starts after (a case that left the queue since still
-    marks the place)."""
-    if not after:
-        return None
-    return uow.session.execute(
-        select(cases.c.id, cases.c.deadline_due_at, cases.c.signal_strength, _REACH.label("reach"))
-        .where(cases.c.id == after)).first()
-
-
-def _after_deadline(anchor):
-    due, strength = anchor.deadline_due_at, anchor.signal_strength
-    # The leading `>=` lets the index start at the anchor; the rest breaks ties exactly.
-    return and_(cases.c.deadline_due_at >= due, or_(
-        cases.c.deadline_due_at > due,
-        and_(cases.c.deadline_due_at == due, or_(
-            cases.c.signal_strength < strength,
-            and_(cases.c.signal_strength == strength, cases.c.id > anchor.id)))))
-
-
-def _after_risk(anchor):
-    strength, reach = anchor.signal_strength, anchor.reach
-    return and_(cases.c.signal_strength <= strength, or_(
-        cases.c.signal_strength < strength,
-        and_(cases.c.signal_strength == strength, or_(
-            _REACH < reach, and_(_REACH == reach, cases.c.id > anchor.id)))))
-
-
-def _readable(languages: tuple[str, ...]):
+def _readable(languages: tuple[str, ...]) -> tuple[str, ...]:
     readable = set(languages) | {member for member, head in FAMILIES.items() if head in languages}
     readable |= {FAMILIES[lang] for lang in languages if lang in FAMILIES}
-    return or_(cases.c.language.is_(None), cases.c.language == "und", cases.c.language.in_(sorted(readable)))
+    return tuple(sorted(readable))
 
 
 def claim(uow: UnitOfWork, case_id: str, by: Principal, lease: timedelta = DEFAULT_LEASE) -> Case:
@@ -199,7 +128,7 @@ def assign(uow: UnitOfWork, case_id: str, assignee: str | None, by: Principal) -
     with uow:
         case = _case(uow, case_id)
         if assignee is not None and not assignee.startswith("team:"):
-            if uow.session.scalar(select(users.c.id).where(users.c.id == assignee)) is None:
+            if not uow.users.exists(assignee):
                 raise InvalidDecision(f"no user {assignee}", "assigned_to")
         elif assignee is not None and assignee.removeprefix("team:") not in LANGUAGES:
             raise InvalidDecision(f"no language team {assignee}", "assigned_to")
@@ -216,7 +145,7 @@ def release(uow: UnitOfWork, case_id: str, by: Principal) -> Case:
             case.release(uow.clock.now(), by.actor)
             uow.commit()
         else:  # nothing changed: keep the case readable past the closing rollback (was a 500)
-            uow.session.expunge(case)
+            uow.cases.detach(case)
         return case
 
 
@@ -224,12 +153,7 @@ def expire_leases(store: Store) -> int:
     """Return cases whose reviewer went away to the queue (the sweep; queries also ignore them)."""
     with store.uow() as uow:
         now = uow.clock.now()
-        query = select(Case).where(and_(cases.c.state == CaseState.IN_REVIEW, cases.c.lease_until <= now))
-        if uow.session.get_bind().dialect.name == "postgresql":
-            # Many sweepers (one per process) may run at once: each takes the rows no other holds.
-            # SQLite needs nothing: its writers are serialised by BEGIN IMMEDIATE.
-            query = query.with_for_update(skip_locked=True)
-        stale = uow.session.scalars(query).all()
+        stale = uow.cases.stale_leases(now)
         expired = sum(case.expire_lease(now, SYSTEM.actor) for case in stale)
         uow.commit()
     return expired
@@ -260,10 +184,7 @@ def profile_cases(store: Store, platform: Platform, limit: int = 200) -> int:
     """Fill in what routing and four-eyes need from the platform (language, subscribers), and
     match every media item of the channel's recent posts against the hash banks."""
     with store.uow(read_only=True) as uow:
-        pending = uow.session.execute(
-            select(cases.c.id, cases.c.target).where(cases.c.language.is_(None),
-                                                     cases.c.state.in_([CaseState.QUEUED, CaseState.NEW]))
-            .limit(limit)).all()
+        pending = uow.cases.unprofiled(limit)
     profiled = 0
     for case_id, target in pending:
         try:

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from tanggap.domain.model import (
-    OPEN_STATES, ApiKey, Authority, Case, CaseState, Decision, Enforcement, EnforcementStatus,
-    Order, OrderTarget, Report, User,
+    OPEN_STATES, ApiKey, Appeal, AppealStatus, Authority, Case, CaseState, Decision, DecisionStatus,
+    Enforcement, EnforcementStatus, Order, OrderTarget, Report, User,
 )
 from tanggap.domain.targets import Target
+from tanggap.store.tables import appeals as appeals_table
 from tanggap.store.tables import cases as cases_table
+from tanggap.store.tables import decisions as decisions_table
 from tanggap.store.tables import order_targets
+from tanggap.store.tables import users as users_table
 
 
 class Repository:
@@ -31,6 +34,10 @@ class Repository:
     def get(self, entity_id: str):
         return self.session.get(self.entity, entity_id)
 
+    def detach(self, entity) -> None:  # type: ignore[no-untyped-def]
+        """Keep an unchanged entity readable past the unit of work's closing rollback."""
+        self.session.expunge(entity)
+
 
 class Authorities(Repository):
     entity = Authority
@@ -41,12 +48,38 @@ class Authorities(Repository):
     def list(self) -> Sequence[Authority]:
         return self.session.scalars(select(Authority).order_by(Authority.name)).all()
 
+    def names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """Authority id -> name, for these ids (None: every authority)."""
+        query = select(Authority.id, Authority.name)
+        if ids is not None:
+            query = query.where(Authority.id.in_(list(ids)))
+        return {authority_id: name for authority_id, name in self.session.execute(query)}
+
 
 class Users(Repository):
     entity = User
 
     def by_name(self, name: str) -> User | None:
         return self.session.scalar(select(User).where(User.name == name))
+
+    def exists(self, user_id: str) -> bool:
+        return self.session.scalar(select(users_table.c.id).where(users_table.c.id == user_id)) is not None
+
+    def list(self) -> Sequence[User]:
+        return self.session.scalars(select(User).order_by(User.name)).all()
+
+    def names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
+        """User id -> name, for these ids (None: everyone)."""
+        query = select(users_table.c.id, users_table.c.name)
+        if ids is not None:
+            query = query.where(users_table.c.id.in_(list(ids)))
+        return {user_id: name for user_id, name in self.session.execute(query.order_by(users_table.c.name))}
+
+    def locale_of(self, user_id: str) -> str | None:
+        return self.session.scalar(select(users_table.c.locale).where(users_table.c.id == user_id))
+
+    def set_locale(self, user_id: str, locale: str | None) -> None:
+        self.session.execute(update(users_table).where(users_table.c.id == user_id).values(locale=locale))
 
 
 class ApiKeys(Repository):
@@ -164,6 +197,71 @@ class Cases(Repository):
     def open_breached(self, now: datetime) -> Sequence[Case]:
         return self.session.scalars(
             select(Case).where(Case.state.in_(list(OPEN_STATES)), Case.deadline_due_at < now)).all()
+
+
+    def by_ids(self, case_ids: Iterable[str]) -> Sequence[Case]:
+        wanted = list(case_ids)
+        return self.session.scalars(select(Case).where(cases_table.c.id.in_(wanted))).all() if wanted else []
+
+    def stale_leases(self, now: datetime) -> Sequence[Case]:
+        """Cases in review whose claim's lease ran out, locked for the sweep."""
+        query = select(Case).where(and_(cases_table.c.state == CaseState.IN_REVIEW, cases_table.c.lease_until <= now))
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Many sweepers (one per process) may run at once: each takes the rows no other holds.
+            # SQLite needs nothing: its writers are serialised by BEGIN IMMEDIATE.
+            query = query.with_for_update(skip_locked=True)
+        return self.session.scalars(query).all()
+
+    def unprofiled(self, limit: int) -> list[tuple[str, Target]]:
+        """(id, target) of new and queued cases whose language nobody looked up yet."""
+        return [(case_id, target) for case_id, target in self.session.execute(
+            select(cases_table.c.id, cases_table.c.target).where(
+                cases_table.c.language.is_(None), cases_table.c.state.in_([CaseState.QUEUED, CaseState.NEW]))
+            .limit(limit))]
+
+    def automatic_unreviewed(self, system_id: str) -> Sequence[Case]:
+        """Cases with an effective automatic decision no human approved yet, oldest change first."""
+        automatic = select(decisions_table.c.case_id).where(
+            decisions_table.c.decided_by == system_id, decisions_table.c.approved_by.is_(None),
+            decisions_table.c.status == DecisionStatus.EFFECTIVE)
+        return self.session.scalars(select(Case).where(cases_table.c.id.in_(automatic))
+                                    .options(selectinload(Case.decisions))
+                                    .order_by(cases_table.c.updated_at)).all()
+
+    def reversals_proposed(self) -> Sequence[Case]:
+        """Cases awaiting a senior's approval of a proposed reversal, oldest proposal first."""
+        return self.session.scalars(
+            select(Case).where(cases_table.c.state == CaseState.PENDING_APPROVAL,
+                               cases_table.c.reversal_proposed_by.is_not(None))
+            .options(selectinload(Case.decisions)).order_by(cases_table.c.reversal_proposed_at)).all()
+
+    def raise_signal_strength(self, case_id: str, strongest: float) -> None:
+        """The case keeps its strongest signal (a weaker one never lowers it)."""
+        self.session.execute(update(cases_table).where(
+            cases_table.c.id == case_id, cases_table.c.signal_strength < strongest)
+            .values(signal_strength=strongest))
+
+
+class Appeals(Repository):
+    entity = Appeal
+
+    def get_for_update(self, appeal_id: str) -> Appeal | None:
+        return self.session.get(Appeal, appeal_id, with_for_update=True)
+
+    def pending_for_case(self, case_id: str) -> Appeal | None:
+        """The case's appeal still being heard (open, or its reversal proposed), if any."""
+        return self.session.scalars(
+            select(Appeal).where(appeals_table.c.case_id == case_id,
+                                 appeals_table.c.status.in_([AppealStatus.OPEN, AppealStatus.REVERSAL_PROPOSED]))
+            .order_by(appeals_table.c.submitted_at).limit(1)).first()
+
+    def open(self) -> Sequence[Appeal]:
+        return self.session.scalars(select(Appeal).where(appeals_table.c.status == AppealStatus.OPEN)
+                                    .order_by(appeals_table.c.submitted_at)).all()
+
+    def for_case(self, case_id: str) -> Sequence[Appeal]:
+        return self.session.scalars(select(Appeal).where(appeals_table.c.case_id == case_id)
+                                    .order_by(appeals_table.c.submitted_at)).all()
 
 
 class Reports(Repository):

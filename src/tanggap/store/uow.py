@@ -74,6 +74,7 @@ class UnitOfWork:
         self.reports = repos.Reports(s)
         self.decisions = repos.Decisions(s)
         self.enforcements = repos.Enforcements(s)
+        self.appeals = repos.Appeals(s)
         self.console_sessions = ConsoleSessions(s)
         self.login_failures = LoginFailures(s)
         self.extra_events = []
