@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select, update
 
 from tanggap.detect.language import detect_language, readable_by
 from tanggap.domain.access import Permission, Principal
@@ -24,7 +23,7 @@ from babel.dates import format_datetime
 from tanggap.domain.clock import WIB, as_utc, in_wib
 from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, PermissionDenied
 from tanggap.domain.model import (
-    DECIDABLE_STATES, OPEN_STATES, Appeal, AuditDraft, Case, CaseState, Decision, DecisionStatus, Source,
+    DECIDABLE_STATES, OPEN_STATES, AuditDraft, Case, CaseState, Decision, DecisionStatus, Source,
 )
 from tanggap.intake.parse import letter_text
 from tanggap.platforms.interface import PlatformError
@@ -36,7 +35,7 @@ from tanggap.services.orders import order_status
 from tanggap.services.review import QueueFilter, assign, claim, next_case, queue_page, release
 from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
-from tanggap.store.tables import appeals, authorities, cases, decisions, evidence, order_targets, orders, users
+from tanggap.store import views
 from tanggap.web import i18n
 from tanggap.web.api import enforce_now, require_offered_on_case
 from tanggap.web.auth import SESSION_TOKEN, client_address, csrf_ok, csrf_token, session_principal
@@ -174,8 +173,7 @@ def _user_names(uow, ids) -> dict[str, str]:
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    rows = uow.session.execute(select(users.c.id, users.c.name).where(users.c.id.in_(wanted)))
-    return {row.id: row.name for row in rows}
+    return uow.users.names(wanted)
 
 
 def _actor_names(uow, actors) -> dict[str, str]:
@@ -186,9 +184,8 @@ def _actor_names(uow, actors) -> dict[str, str]:
         by_kind.setdefault(kind, set()).add(ident)
     names = {f"user:{k}": f"{v} (user)" for k, v in _user_names(uow, by_kind.get("user", ())).items()}
     if by_kind.get("authority"):
-        rows = uow.session.execute(select(authorities.c.id, authorities.c.name)
-                                   .where(authorities.c.id.in_(sorted(by_kind["authority"]))))
-        names |= {f"authority:{row.id}": f"{row.name} (authority)" for row in rows}
+        found = uow.authorities.names(sorted(by_kind["authority"]))
+        names |= {f"authority:{ident}": f"{name} (authority)" for ident, name in found.items()}
     return names
 
 
@@ -223,7 +220,7 @@ def login_submit(request: Request, name: Annotated[str, Form()], password: Annot
     request.session.clear()  # a new session (and CSRF token) for a new login: no fixation
     request.session[SESSION_TOKEN] = start_session(ctx.store.uow(), principal.id, address)
     with ctx.store.uow(read_only=True) as uow:
-        chosen = uow.session.scalar(select(users.c.locale).where(users.c.id == principal.id))
+        chosen = uow.users.locale_of(principal.id)
     if chosen:
         request.session["locale"] = chosen
     return RedirectResponse("/console/queue", 303)
@@ -288,7 +285,7 @@ def live(request: Request, case: Annotated[list[str], Query()] = []):  # noqa: B
     wanted = list(dict.fromkeys(case))[:200]
     with ctx.store.uow(read_only=True) as uow:
         now = uow.clock.now()
-        found = list(uow.session.scalars(select(Case).where(cases.c.id.in_(wanted)))) if wanted else []
+        found = list(uow.cases.by_ids(wanted))
         names = _user_names(uow, [c.claimed_by for c in found])
         answer = {}
         for item in found:
@@ -317,28 +314,11 @@ def _claim_text(held: dict) -> str:
 
 
 def _orders_by_case(uow, case_ids: list[str]) -> dict[str, list]:
-    if not case_ids:
-        return {}
-    linked: dict[str, list] = {}
-    for start in range(0, len(case_ids), 500):
-        rows = uow.session.execute(
-            select(order_targets.c.case_id, orders.c.id, orders.c.reference, authorities.c.name.label("authority"))
-            .join(orders, orders.c.id == order_targets.c.order_id)
-            .join(authorities, authorities.c.id == orders.c.authority_id)
-            .where(order_targets.c.case_id.in_(case_ids[start:start + 500]))
-            .order_by(orders.c.received_at))
-        for row in rows:
-            linked.setdefault(row.case_id, []).append(row)
-    return linked
+    return views.orders_by_case(uow.session, case_ids)
 
 
 def _recent_orders(uow, chosen: str | None) -> list:
-    query = (select(orders.c.id, orders.c.reference, authorities.c.name.label("authority"))
-             .join(authorities, authorities.c.id == orders.c.authority_id))
-    recent = list(uow.session.execute(query.order_by(orders.c.received_at.desc()).limit(100)))
-    if chosen and all(row.id != chosen for row in recent):
-        recent += list(uow.session.execute(query.where(orders.c.id == chosen)))
-    return recent
+    return views.recent_orders(uow.session, chosen)
 
 
 def _claim_state(case: Case, me: Principal, now, names: dict[str, str]) -> dict:
@@ -407,8 +387,7 @@ def order_page(request: Request, order_id: str):
         return _refused(request, error)
     with ctx.store.uow(read_only=True) as uow:
         order = uow.orders.get(order_id)
-        raw = uow.session.scalar(select(evidence.c.content).where(evidence.c.sha256 == order.raw_evidence)) \
-            if order.raw_evidence else None
+        raw = views.evidence_content(uow.session, order.raw_evidence) if order.raw_evidence else None
     letter = letter_text(bytes(raw)) if raw is not None and len(raw) <= LETTER_MAX_BYTES else None
     return _page(request, "order.html", order=order, status=status, letter=letter,
                  too_big=raw is not None and letter is None)
@@ -434,7 +413,7 @@ def profile_submit(request: Request, locale: Annotated[str, Form()],
     if locale not in ("", *i18n.SUPPORTED):
         raise HTTPException(422, "choose id, en or nothing")
     with request.app.state.ctx.store.uow() as uow:
-        uow.session.execute(update(users).where(users.c.id == me.id).values(locale=locale or None))
+        uow.users.set_locale(me.id, locale or None)
         uow.record(AuditDraft("user_locale_set", "user", me.id, me.actor, {"locale": locale or None}))
         uow.commit()
     if locale:
@@ -465,8 +444,7 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         view = {
             "case": case, "orders": uow.orders.for_case(case.id), "reports": uow.reports.for_case(case.id),
             "enforcements": uow.enforcements.for_case(case.id), "decisions": list(case.decisions),
-            "appeals": list(uow.session.scalars(select(Appeal).where(appeals.c.case_id == case.id)
-                                                .order_by(appeals.c.submitted_at))),
+            "appeals": list(uow.appeals.for_case(case.id)),
             "same_channel": _same_channel_decisions(uow, case),
             "similar": _similar_decisions(uow, case),
         }
@@ -512,9 +490,9 @@ def _assignable(ctx, me: Principal) -> list[tuple[str, str]] | None:
     if not me.can(Permission.APPROVE):
         return None
     with ctx.store.uow(read_only=True) as uow:
-        people = uow.session.execute(select(users.c.id, users.c.name).order_by(users.c.name)).all()
+        people = uow.users.names()
     teams = [(f"team:{lang}", i18n.gettext("team: readers of %(language)s", language=lang)) for lang in ("id", "en", "ar", "ms", "jv", "su")]
-    return teams + [(row.id, row.name) for row in people]
+    return teams + list(people.items())
 
 
 def _form_actions(offered: frozenset[str]) -> tuple[tuple[str, str], ...]:
@@ -529,33 +507,15 @@ def _proposal(case: Case) -> Decision | None:
 
 def _same_channel_decisions(uow, case: Case) -> list[tuple[Decision, str]]:
     """Decisions on the same channel's other cases: its posts, the channel itself."""
-    channel = case.target.channel_target
-    if channel.internal_id is not None:  # t.me/c/<id>/<post>: the channel is the prefix
-        where = cases.c.target.like(_prefix_pattern(f"https://t.me/c/{channel.internal_id}/"), escape="/")
-    else:
-        where = (cases.c.target == channel.canonical) | cases.c.target.like(
-            _prefix_pattern(channel.canonical + "/"), escape="/")
-    query = (select(Decision, cases.c.target).join(cases, cases.c.id == decisions.c.case_id)
-             .where(where, cases.c.id != case.id).order_by(decisions.c.decided_at.desc()).limit(20))
-    return [(decision, target) for decision, target in uow.session.execute(query)]
-
-
-def _prefix_pattern(prefix: str) -> str:
-    """A LIKE pattern with a constant prefix (an index range scan under the C collation);
-    `_` is common in usernames and must not match any character."""
-    return prefix.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+    return views.same_channel_decisions(uow.session, case)
 
 
 def _similar_decisions(uow, case: Case) -> list[tuple[Decision, str]]:
     """The latest decisions on other channels of the same category: how such cases went."""
     if not case.category:
         return []
-    query = (select(Decision, cases.c.target).join(cases, cases.c.id == decisions.c.case_id)
-             .where(cases.c.category == case.category, cases.c.id != case.id,
-                    decisions.c.status != DecisionStatus.REJECTED)
-             .order_by(decisions.c.decided_at.desc()).limit(8))
     channel = case.target.channel_target.canonical
-    return [(decision, target) for decision, target in uow.session.execute(query)
+    return [(decision, target) for decision, target in views.category_decisions(uow.session, case)
             if target.channel_target.canonical != channel][:5]
 
 
