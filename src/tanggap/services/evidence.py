@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import AuditDraft
 from tanggap.platforms.interface import Capability, Platform, PlatformError
 from tanggap.store import snapshots as store
-from tanggap.store.tables import authorities, case_signals, order_targets, orders, reports
+from tanggap.store import views
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -129,22 +127,16 @@ def _media(platform: Platform, reference: str, media: list[dict]) -> dict | None
 
 def _own_records(uow: UnitOfWork, case_id: str) -> dict[str, list]:
     session = uow.session
-    signals = [{"source": r.source, "strength": r.strength, "explanation": r.explanation, "details": r.details,
-                "recorded_at": _iso(r.recorded_at)}
-               for r in session.execute(select(case_signals).where(case_signals.c.case_id == case_id)
-                                        .order_by(case_signals.c.strength.desc()))]
-    order_list = [{"authority": r.name, "reference": r.reference, "category": r.category,
-                   "legal_basis": r.legal_basis, "received_at": _iso(r.received_at), "raw_evidence": r.raw_evidence}
-                  for r in session.execute(
-                      select(orders.c.reference, orders.c.category, orders.c.legal_basis, orders.c.received_at,
-                             orders.c.raw_evidence, authorities.c.name)
-                      .select_from(order_targets.join(orders, orders.c.id == order_targets.c.order_id)
-                                   .join(authorities, authorities.c.id == orders.c.authority_id))
-                      .where(order_targets.c.case_id == case_id).order_by(orders.c.received_at))]
+    signals = [{"source": r["source"], "strength": r["strength"], "explanation": r["explanation"],
+                "details": r["details"], "recorded_at": _iso(r["recorded_at"])}
+               for r in views.case_signals_of(session, case_id)]
+    order_list = [{"authority": r["name"], "reference": r["reference"], "category": r["category"],
+                   "legal_basis": r["legal_basis"], "received_at": _iso(r["received_at"]),
+                   "raw_evidence": r["raw_evidence"]}
+                  for r in views.case_orders(session, case_id)]
     # Reports: the reason and whether a trusted flagger sent it; the reporter stays out (privacy).
-    report_list = [{"reason": r.reason, "trusted_flagger": r.trusted_flagger, "received_at": _iso(r.received_at)}
-                   for r in session.execute(select(reports.c.reason, reports.c.trusted_flagger, reports.c.received_at)
-                                            .where(reports.c.case_id == case_id))]
+    report_list = [{"reason": r["reason"], "trusted_flagger": r["trusted_flagger"], "received_at": _iso(r["received_at"])}
+                   for r in views.case_reports(session, case_id)]
     return {"signals": signals, "orders": order_list, "reports": report_list}
 
 

@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
-
 from tanggap.detect.banks.service import match_media
-from tanggap.domain.model import new_id
 from tanggap.domain.signals import Signal
 from tanggap.platforms.interface import Capability, Platform, PlatformError, Post
-from tanggap.store.tables import case_signals, cases
+from tanggap.store.signals import add_signals
+from tanggap.store.views import case_signals_of
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -23,11 +21,8 @@ def record_signals(uow: UnitOfWork, case_id: str, signals: Sequence[Signal], at:
     """Within the caller's unit of work (the caller commits). The case keeps its strongest."""
     if signals:
         strongest = max(s.strength for s in signals)
-        uow.session.execute(update(cases).where(cases.c.id == case_id, cases.c.signal_strength < strongest)
-                            .values(signal_strength=strongest))
-        uow.session.execute(insert(case_signals), [
-            {"id": new_id(), "case_id": case_id, "source": s.source, "strength": s.strength,
-             "explanation": s.explanation[:4000], "details": s.details, "recorded_at": at} for s in signals])
+        uow.cases.raise_signal_strength(case_id, strongest)
+        add_signals(uow.session, case_id, signals, at)
 
 
 def media_signals(store: Store, platform: Platform, posts: Sequence[Post],
@@ -56,6 +51,4 @@ def media_signals(store: Store, platform: Platform, posts: Sequence[Post],
 
 def signals_for(store: Store, case_id: str) -> list[dict]:
     with store.uow(read_only=True) as uow:
-        rows = uow.session.execute(select(case_signals).where(case_signals.c.case_id == case_id)
-                                   .order_by(case_signals.c.strength.desc())).all()
-    return [dict(row._mapping) for row in rows]
+        return case_signals_of(uow.session, case_id)
