@@ -13,9 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from tanggap.domain.access import SYSTEM, Principal
 from tanggap.domain.errors import DomainError, NotFound
 from tanggap.domain.model import AuditDraft, OrderDraft
@@ -27,7 +24,7 @@ from tanggap.intake.authentication import SenderTrust, sender_evidence
 from tanggap.intake.parse import ParseLimits, ParsedMessage, parse_message
 from tanggap.services.user_reports import file_reports
 from tanggap.services.orders import ingest_order
-from tanggap.store.tables import evidence, inbound_messages
+from tanggap.store import inbound as mailbox
 from tanggap.store.uow import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -83,15 +80,13 @@ def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
     key = dedupe_key(raw)
     with uow:
         now = uow.clock.now()
-        existing = uow.session.execute(
-            select(inbound_messages.c.id).where(inbound_messages.c.dedupe_key == key)).scalar()
+        existing = mailbox.id_by_dedupe_key(uow, key)
         if existing:
             return InboundReceipt(existing, sha256, duplicate=True)
         _store_evidence(uow, sha256, raw, now)
         inbound_id = _new_inbound(uow, sha256, key, channel, now)
         if inbound_id is None:  # a concurrent delivery of the same message won
-            existing = uow.session.execute(
-                select(inbound_messages.c.id).where(inbound_messages.c.dedupe_key == key)).scalar_one()
+            existing = mailbox.id_by_dedupe_key(uow, key)
             return InboundReceipt(existing, sha256, duplicate=True)
         uow.record(AuditDraft("message_received", "inbound", inbound_id, f"intake:{channel}",
                               {"sha256": sha256, "size": len(raw)}))
@@ -100,38 +95,21 @@ def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
 
 
 def _store_evidence(uow: UnitOfWork, sha256: str, raw: bytes, now: datetime) -> None:
-    if uow.session.execute(select(evidence.c.sha256).where(evidence.c.sha256 == sha256)).first():
-        uow.session.execute(update(evidence).where(evidence.c.sha256 == sha256)
-                            .values(retain_until=now + RETENTION))
-        return
-    try:
-        with uow.session.begin_nested():
-            uow.session.execute(insert(evidence).values(
-                sha256=sha256, content=raw, size=len(raw), first_seen_at=now,
-                retain_until=now + RETENTION))
-    except IntegrityError:
-        pass  # stored meanwhile by a concurrent delivery: same bytes, same address
+    mailbox.keep_evidence(uow, sha256, raw, now, now + RETENTION)
 
 
 def _new_inbound(uow: UnitOfWork, sha256: str, key: str, channel: str, now: datetime) -> str | None:
     from tanggap.domain.model import new_id
 
     inbound_id = new_id()
-    try:
-        with uow.session.begin_nested():
-            uow.session.execute(insert(inbound_messages).values(
-                id=inbound_id, evidence_sha256=sha256, dedupe_key=key, channel=channel,
-                received_at=now, state=InboundState.RECEIVED, warnings=[]))
-    except IntegrityError:
+    if not mailbox.add_message(uow, inbound_id, sha256, key, channel, now, InboundState.RECEIVED):
         return None
     return inbound_id
 
 
 def pending_ids(store: Store, limit: int = 500) -> list[str]:
     with store.uow(read_only=True) as uow:
-        return list(uow.session.scalars(
-            select(inbound_messages.c.id).where(inbound_messages.c.state == InboundState.RECEIVED)
-            .order_by(inbound_messages.c.received_at).limit(limit)))
+        return mailbox.ids_in_state(uow, InboundState.RECEIVED, limit)
 
 
 def process_inbound(store: Store, sla: SlaPolicy, inbound_id: str,
@@ -144,8 +122,7 @@ def process_inbound(store: Store, sla: SlaPolicy, inbound_id: str,
         row = _inbound(uow, inbound_id)
         if row.state != InboundState.RECEIVED:
             return InboundOutcome(inbound_id, row.state, row.reason or "", row.order_id)
-        raw = bytes(uow.session.execute(
-            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one())
+        raw = mailbox.raw_bytes(uow, row.evidence_sha256)
         authorities = list(uow.authorities.list())
     parsed = parse_message(raw, limits, sla)
     check = check_sender(sender_evidence(raw, trust or SenderTrust(dns=None)), authorities)
@@ -223,8 +200,7 @@ def release(store: Store, sla: SlaPolicy, inbound_id: str, authority_name: str, 
     with store.uow(read_only=True) as uow:
         row = _inbound(uow, inbound_id)
         authority = uow.authorities.by_name(authority_name)
-        raw = uow.session.execute(
-            select(evidence.c.content).where(evidence.c.sha256 == row.evidence_sha256)).scalar_one()
+        raw = mailbox.raw_bytes(uow, row.evidence_sha256)
     if authority is None:
         raise NotFound(f"no authority {authority_name!r}", "authority")
     if row.state != InboundState.QUARANTINED:
@@ -307,15 +283,13 @@ def _settle(store: Store, row, parsed: ParsedMessage, state: str, reason: str,
             reviewed_by: str | None = None, expected_state: str = InboundState.RECEIVED,
             triage_due_at: datetime | None = None) -> InboundOutcome:
     with store.uow() as uow:
-        changed = uow.session.execute(
-            update(inbound_messages)
-            .where(inbound_messages.c.id == row.id, inbound_messages.c.state == expected_state)
-            .values(state=state, reason=_text(reason)[:2000], authority_id=authority_id,
-                    order_id=order_id, reviewed_by=reviewed_by, triage_due_at=triage_due_at,
-                    message_id=_text(parsed.message_id)[:998] or None,
-                    sender=_text(parsed.sender_address)[:320] or None,
-                    subject=_text(parsed.subject)[:2000] or None,
-                    warnings=[_text(w) for w in parsed.warnings[:50]])).rowcount
+        changed = mailbox.settle(
+            uow, row.id, expected_state, state=state, reason=_text(reason)[:2000], authority_id=authority_id,
+            order_id=order_id, reviewed_by=reviewed_by, triage_due_at=triage_due_at,
+            message_id=_text(parsed.message_id)[:998] or None,
+            sender=_text(parsed.sender_address)[:320] or None,
+            subject=_text(parsed.subject)[:2000] or None,
+            warnings=[_text(w) for w in parsed.warnings[:50]])
         if changed:
             uow.record(AuditDraft(f"message_{state}", "inbound", row.id, reviewed_by or SYSTEM.actor,
                                   {"reason": _text(reason)[:500], "order_id": order_id,
@@ -335,7 +309,7 @@ def _text(value: str | None) -> str:
 
 
 def _inbound(uow: UnitOfWork, inbound_id: str):
-    row = uow.session.execute(select(inbound_messages).where(inbound_messages.c.id == inbound_id)).first()
+    row = mailbox.inbound(uow, inbound_id)
     if row is None:
         raise NotFound(f"no inbound message {inbound_id}")
     return row

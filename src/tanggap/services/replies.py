@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-
 from tanggap.domain.access import SYSTEM
 from tanggap.notify.mail import Mailer
 from tanggap.notify.replies import acknowledgement, final_status
 from tanggap.services.orders import order_status
-from tanggap.store.tables import inbound_messages
+from tanggap.store import inbound as mailbox
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -27,14 +25,14 @@ class RepliesSent:
 
 def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
     acks = finals = failures = 0
-    for row in _due(store, inbound_messages.c.ack_sent_at.is_(None)):
+    for row in _due(store, "acknowledgement"):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
         if _send(mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id)):
             _mark(store, row.id, "ack_sent_at")
             acks += 1
         else:
             failures += 1
-    for row in _due(store, inbound_messages.c.ack_sent_at.is_not(None), inbound_messages.c.final_sent_at.is_(None)):
+    for row in _due(store, "final_status"):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
         if not status.settled:
             continue
@@ -43,7 +41,7 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
             finals += 1
         else:
             failures += 1
-    for row in _due(store, inbound_messages.c.final_sent_at.is_not(None)):
+    for row in _due(store, "reversal"):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
         reversed_now = sum(t.status == "reversed" for t in status.targets)
         if reversed_now <= row.reversals_notified:
@@ -57,13 +55,9 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
     return RepliesSent(acks, finals, failures)
 
 
-def _due(store: Store, *conditions):
+def _due(store: Store, stage: str):  # type: ignore[no-untyped-def]
     with store.uow(read_only=True) as uow:
-        return uow.session.execute(
-            select(inbound_messages).where(
-                inbound_messages.c.state.in_(ANSWERED_STATES), inbound_messages.c.order_id.is_not(None),
-                inbound_messages.c.sender.is_not(None), *conditions)
-            .order_by(inbound_messages.c.received_at).limit(1000)).all()
+        return mailbox.owed_replies(uow, stage, ANSWERED_STATES)
 
 
 def _send(mailer: Mailer, message) -> bool:
@@ -77,6 +71,5 @@ def _send(mailer: Mailer, message) -> bool:
 
 def _mark(store: Store, inbound_id: str, column: str, value=None) -> None:
     with store.uow() as uow:
-        uow.session.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id)
-                            .values({column: uow.clock.now() if value is None else value}))
+        mailbox.mark_replied(uow, inbound_id, column, uow.clock.now() if value is None else value)
         uow.commit()

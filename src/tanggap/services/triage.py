@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
-
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
 from tanggap.domain.model import AuditDraft
@@ -21,7 +19,6 @@ from tanggap.intake.parse import ParsedMessage, parse_message
 from tanggap.services.intake import InboundOutcome, InboundState, OrderTerms, open_order
 from tanggap.services.orders import parse_targets
 from tanggap.store import inbound as mailbox
-from tanggap.store.tables import inbound_messages
 from tanggap.store.uow import Store
 
 MAX_TARGETS = 5000
@@ -127,11 +124,8 @@ def _resolve(store: Store, row, by: Principal, state: str, reason: str, note: st
     """Settle it once: a second person acting on the same message at the same time is refused."""
     with store.uow() as uow:
         now = uow.clock.now()
-        changed = uow.session.execute(
-            update(inbound_messages)
-            .where(inbound_messages.c.id == row.id, inbound_messages.c.state == InboundState.TRIAGE)
-            .values(state=state, reason=reason[:2000], resolution=note, resolved_at=now,
-                    reviewed_by=by.actor, order_id=order_id)).rowcount
+        changed = mailbox.settle(uow, row.id, InboundState.TRIAGE, state=state, reason=reason[:2000],
+                                 resolution=note, resolved_at=now, reviewed_by=by.actor, order_id=order_id)
         if not changed:
             raise DomainError(f"message {row.id} was settled meanwhile by someone else", "state")
         uow.record(AuditDraft(f"triage_{state}", "inbound", row.id, by.actor,

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tanggap.store.tables import evidence, inbound_messages, orders
 from tanggap.store.uow import UnitOfWork
@@ -31,3 +35,79 @@ def recent_orders_of(uow: UnitOfWork, authority_id: str, limit: int = 100):  # t
         select(orders.c.id, orders.c.reference, orders.c.revision, orders.c.received_at)
         .where(orders.c.authority_id == authority_id)
         .order_by(orders.c.received_at.desc()).limit(limit)).all()
+
+
+# --- receiving, settling and answering messages ---------------------------------------------
+
+def id_by_dedupe_key(uow: UnitOfWork, key: str) -> str | None:
+    """The message already stored under this dedupe key (the same e-mail delivered again)."""
+    return uow.session.execute(
+        select(inbound_messages.c.id).where(inbound_messages.c.dedupe_key == key)).scalar()
+
+
+def keep_evidence(uow: UnitOfWork, sha256: str, raw: bytes, now: datetime, retain_until: datetime) -> None:
+    """Store the bytes once under their digest; bytes seen before are kept until `retain_until`."""
+    if uow.session.execute(select(evidence.c.sha256).where(evidence.c.sha256 == sha256)).first():
+        uow.session.execute(update(evidence).where(evidence.c.sha256 == sha256)
+                            .values(retain_until=retain_until))
+        return
+    try:
+        with uow.session.begin_nested():
+            uow.session.execute(insert(evidence).values(
+                sha256=sha256, content=raw, size=len(raw), first_seen_at=now, retain_until=retain_until))
+    except IntegrityError:
+        pass  # stored meanwhile by a concurrent delivery: same bytes, same address
+
+
+def add_message(uow: UnitOfWork, inbound_id: str, sha256: str, key: str, channel: str, now: datetime,
+                state: str) -> bool:
+    """A row saying the message arrived; False when a concurrent delivery of it won the key."""
+    try:
+        with uow.session.begin_nested():
+            uow.session.execute(insert(inbound_messages).values(
+                id=inbound_id, evidence_sha256=sha256, dedupe_key=key, channel=channel,
+                received_at=now, state=state, warnings=[]))
+    except IntegrityError:
+        return False
+    return True
+
+
+def ids_in_state(uow: UnitOfWork, state: str, limit: int) -> list[str]:
+    """Messages in this state, the oldest arrival first."""
+    return list(uow.session.scalars(
+        select(inbound_messages.c.id).where(inbound_messages.c.state == state)
+        .order_by(inbound_messages.c.received_at).limit(limit)))
+
+
+def settle(uow: UnitOfWork, inbound_id: str, expected_state: str, **values: Any) -> bool:
+    """Change the message only if it is still in `expected_state`: of two people (or workers)
+    settling it at once, one wins and the other learns it (False)."""
+    return bool(uow.session.execute(
+        update(inbound_messages)
+        .where(inbound_messages.c.id == inbound_id, inbound_messages.c.state == expected_state)
+        .values(**values)).rowcount)
+
+
+# Which answered messages still owe the authority a reply, per stage of the order's life.
+_OWED = {
+    "acknowledgement": (inbound_messages.c.ack_sent_at.is_(None),),
+    "final_status": (inbound_messages.c.ack_sent_at.is_not(None), inbound_messages.c.final_sent_at.is_(None)),
+    "reversal": (inbound_messages.c.final_sent_at.is_not(None),),
+}
+REPLY_MARKS = ("ack_sent_at", "final_sent_at", "reversals_notified")
+
+
+def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...], limit: int = 1000):  # type: ignore[no-untyped-def]
+    """Messages that became an order, have a sender to answer, and still owe this stage's reply."""
+    return uow.session.execute(
+        select(inbound_messages).where(
+            inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
+            inbound_messages.c.sender.is_not(None), *_OWED[stage])
+        .order_by(inbound_messages.c.received_at).limit(limit)).all()
+
+
+def mark_replied(uow: UnitOfWork, inbound_id: str, column: str, value: Any) -> None:
+    if column not in REPLY_MARKS:
+        raise ValueError(f"not a reply mark: {column}")
+    uow.session.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id)
+                        .values({column: value}))
