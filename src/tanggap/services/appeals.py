@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import ConflictingDecision, DomainError, NotFound
-from tanggap.domain.model import Appeal, AppealStatus
+from tanggap.domain.model import Appeal
 from tanggap.domain.targets import parse_target
-from tanggap.store.tables import appeals
 from tanggap.store.uow import UnitOfWork
 
 
@@ -44,24 +41,20 @@ def submit_appeal(uow: UnitOfWork, target_written: str, appellant: str, grounds:
         appeal = Appeal(case.id, case.decision.id, appellant.strip()[:200], grounds.strip()[:10_000],
                         uow.clock.now(), (contact or "").strip()[:320] or None)
         case.appeal(appeal, actor)
-        uow.session.add(appeal)
+        uow.appeals.add(appeal)
         outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state))
         uow.commit()
     return outcome
 
 
 def _open_appeal(uow: UnitOfWork, case_id: str) -> Appeal | None:
-    return uow.session.scalars(
-        select(Appeal).where(appeals.c.case_id == case_id,
-                             appeals.c.status.in_([AppealStatus.OPEN, AppealStatus.REVERSAL_PROPOSED]))
-        .order_by(appeals.c.submitted_at).limit(1)).first()
+    return uow.appeals.pending_for_case(case_id)
 
 
 def open_appeals(uow: UnitOfWork, by: Principal) -> list[Appeal]:
     by.require(Permission.VIEW_CASES)
     with uow:
-        return list(uow.session.scalars(select(Appeal).where(appeals.c.status == AppealStatus.OPEN)
-                                        .order_by(appeals.c.submitted_at)))
+        return list(uow.appeals.open())
 
 
 def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, by: Principal) -> AppealOutcome:
@@ -71,7 +64,7 @@ def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, 
     if not reason.strip():
         raise DomainError("say why the appeal is upheld or the decision reversed", "reason")
     with uow:
-        appeal = uow.session.get(Appeal, appeal_id)
+        appeal = uow.appeals.get(appeal_id)
         if appeal is None:
             raise NotFound(f"no appeal {appeal_id}")
         case = uow.cases.get_for_update(appeal.case_id)

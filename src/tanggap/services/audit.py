@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from tanggap.domain.audit import BrokenLink, check_against_checkpoints, verify_chain
 from tanggap.store.audit_log import iter_events
 from tanggap.store.checkpoints import CheckpointLog
-from tanggap.store.tables import audit_events
+from tanggap.store.views import audit_count
 from tanggap.store.uow import UnitOfWork
 
 
@@ -33,7 +31,7 @@ def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = N
     wanted = {c.seq for c in promised}
     heads: dict[int, str] = {}
     with uow:
-        total = uow.session.scalar(select(func.count()).select_from(audit_events)) or 0
+        total = audit_count(uow.session)
 
         def counted():
             for index, event in enumerate(iter_events(uow.session), 1):

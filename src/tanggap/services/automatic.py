@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
-from tanggap.domain.model import Case, DecisionStatus, Enforcement
+from tanggap.domain.model import Case, Enforcement
 from tanggap.domain.signals import Signal
 from tanggap.services.decisions import DecisionOutcome, DecisionRequest, decide
-from tanggap.store.tables import cases, decisions
 from tanggap.store.uow import Store, UnitOfWork
 
 
@@ -52,12 +48,7 @@ def awaiting_review(uow: UnitOfWork, by: Principal) -> list[Case]:
     by.require(Permission.APPROVE)
     with uow:
         # A proposal held by a four-eyes rule gets its human look through the approval.
-        automatic = select(decisions.c.case_id).where(
-            decisions.c.decided_by == SYSTEM.id, decisions.c.approved_by.is_(None),
-            decisions.c.status == DecisionStatus.EFFECTIVE)
-        return list(uow.session.scalars(select(Case).where(cases.c.id.in_(automatic))
-                                        .options(selectinload(Case.decisions))
-                                        .order_by(cases.c.updated_at)))
+        return list(uow.cases.automatic_unreviewed(SYSTEM.id))
 
 
 def review(uow: UnitOfWork, case_id: str, confirm: bool, reason: str, by: Principal) -> Enforcement | None:

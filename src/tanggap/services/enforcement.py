@@ -57,7 +57,7 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
     with store.uow() as uow:
         enforcement = uow.enforcements.get(enforcement_id)
         case = uow.cases.get_for_update(enforcement.case_id)
-        uow.session.refresh(enforcement)  # read again under the case's lock: another worker may have finished it
+        uow.enforcements.reload(enforcement)  # read again under the case's lock: another worker may have finished it
         if enforcement.status is not EnforcementStatus.PENDING:
             return EnforcementOutcome(enforcement_id, enforcement.status, tries)
         now = uow.clock.now()

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound
-from tanggap.domain.model import Appeal, Case, CaseState, Enforcement
+from tanggap.domain.model import Appeal, Case, Enforcement
 from tanggap.services.decisions import undo_block
-from tanggap.store.tables import cases
 from tanggap.store.uow import UnitOfWork
 
 
@@ -26,10 +22,7 @@ class ReversalOutcome:
 def pending_reversals(uow: UnitOfWork, by: Principal) -> list[Case]:
     by.require(Permission.APPROVE)
     with uow:
-        return list(uow.session.scalars(
-            select(Case).where(cases.c.state == CaseState.PENDING_APPROVAL,
-                               cases.c.reversal_proposed_by.is_not(None))
-            .options(selectinload(Case.decisions)).order_by(cases.c.reversal_proposed_at)))
+        return list(uow.cases.reversals_proposed())
 
 
 def approve_reversal(uow: UnitOfWork, case_id: str, by: Principal) -> ReversalOutcome:
@@ -70,7 +63,7 @@ def _case(uow: UnitOfWork, case_id: str) -> Case:
 
 
 def _appeal(uow: UnitOfWork, appeal_id: str) -> Appeal:
-    appeal = uow.session.get(Appeal, appeal_id, with_for_update=True)
+    appeal = uow.appeals.get_for_update(appeal_id)
     if appeal is None:
         raise NotFound(f"no appeal {appeal_id}")
     return appeal

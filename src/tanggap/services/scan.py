@@ -12,20 +12,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import select
-
 from tanggap.detect.language import detect_language
 from tanggap.detect.channel_risk import PostEvidence, channel_risk
 from tanggap.detect.evasion import ChannelProfile, likely_recreations, profile_of
 from tanggap.domain.access import SYSTEM
-from tanggap.domain.model import Action, Case, CaseState, EnforcementStatus, Source
+from tanggap.domain.model import Case, CaseState, Source
 from tanggap.domain.signals import Signal
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, ChannelInfo, Platform, PlatformError
 from tanggap.services.automatic import AutoBlockRule, auto_block, qualifying_match
 from tanggap.services.enforcement import carry_out
 from tanggap.services.signals import media_signals, record_signals
-from tanggap.store.tables import cases, enforcements
+from tanggap.store.views import blocked_targets
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -171,10 +169,7 @@ def _public_channels(platform: Platform, settings: ScanSettings) -> Iterator[Cha
 def _blocked_profiles(store: Store, platform: Platform) -> list[ChannelProfile]:
     """Channels we blocked, as they looked: what a re-creation would copy."""
     with store.uow(read_only=True) as uow:
-        blocked = uow.session.execute(
-            select(cases.c.target).join(enforcements, enforcements.c.case_id == cases.c.id)
-            .where(enforcements.c.action == Action.BLOCK, enforcements.c.status == EnforcementStatus.CONFIRMED)
-            .distinct()).scalars().all()
+        blocked = blocked_targets(uow.session)
     profiles = []
     for target in blocked:
         try:

@@ -34,6 +34,10 @@ class Repository:
     def get(self, entity_id: str):
         return self.session.get(self.entity, entity_id)
 
+    def reload(self, entity) -> None:  # type: ignore[no-untyped-def]
+        """Read the entity again from the database (after taking a lock that guards it)."""
+        self.session.refresh(entity)
+
     def detach(self, entity) -> None:  # type: ignore[no-untyped-def]
         """Keep an unchanged entity readable past the unit of work's closing rollback."""
         self.session.expunge(entity)
