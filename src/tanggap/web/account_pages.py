@@ -7,11 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, PermissionDenied
-from tanggap.domain.model import Authority, User
 from tanggap.services.accounts import end_all_sessions, key_listing, revoke_key, rotate_keys, set_user_disabled
 from tanggap.web.console import _check_form, _notify, _page, _refused, _staff
 
@@ -46,8 +44,8 @@ def _render(request: Request, me, new_key: tuple[str, str] | None = None, status
     store = request.app.state.ctx.store
     keys = key_listing(store.uow(read_only=True), me)
     with store.uow(read_only=True) as uow:
-        people = list(uow.session.scalars(select(User).order_by(User.name)))
-        bodies = list(uow.session.scalars(select(Authority).order_by(Authority.name)))
+        people = list(uow.users.list())
+        bodies = list(uow.authorities.list())
     owners = {u.id: u.name for u in people} | {a.id: a.name for a in bodies}
     return _page(request, "accounts.html", status_code=status_code, people=people, authorities=bodies,
                  keys=keys, owners=owners, new_key=new_key)

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.accountability import suppress_small
@@ -21,7 +20,7 @@ from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import carry_out
 from tanggap.services.orders import ingest_order, order_status, parse_targets
 from tanggap.services.transparency import daily_counts
-from tanggap.store.tables import evidence
+from tanggap.store.views import evidence_content
 from tanggap.web import api_models as out
 from tanggap.web.auth import current_principal
 from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
@@ -181,7 +180,7 @@ def enforce_now(ctx, enforcement_id: str | None) -> dict | None:
 def get_evidence(sha256: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
     with request.app.state.ctx.store.uow() as uow:
-        content = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == sha256)).scalar()
+        content = evidence_content(uow.session, sha256)
         if content is None:
             raise NotFound(f"no evidence {sha256}")
         # subject_id holds 60 characters; the full digest goes in the payload.

@@ -90,7 +90,7 @@ def appeal_review(request: Request, appeal_id: str):
 def _render_review(request: Request, appeal_id: str, error: str | None = None, status_code: int = 200):
     me = _staff(request)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
-        appeal = uow.session.get(Appeal, appeal_id)
+        appeal = uow.appeals.get(appeal_id)
         if appeal is None:
             return _refused(request, NotFound(f"no appeal {appeal_id}"))
         case = uow.cases.get(appeal.case_id)

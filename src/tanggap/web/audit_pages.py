@@ -7,12 +7,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import PermissionDenied
 from tanggap.domain.model import AuditDraft
-from tanggap.store.tables import audit_events
+from tanggap.store.views import audit_newest
 from tanggap.web.console import _actor_names, _page, _refused, _staff
 from tanggap.web.review_api import audit_log
 
@@ -30,17 +29,8 @@ def audit_page(request: Request, subject_type: str = "", subject_id: str = "", k
         me.require(Permission.VIEW_AUDIT)
     except PermissionDenied as error:
         return _refused(request, error)
-    query = select(audit_events).order_by(audit_events.c.seq.desc()).limit(PAGE)
-    if subject_type:
-        query = query.where(audit_events.c.subject_type == subject_type)
-    if subject_id:
-        query = query.where(audit_events.c.subject_id == subject_id)
-    if kind:
-        query = query.where(audit_events.c.kind == kind)
-    if before:
-        query = query.where(audit_events.c.seq < before)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
-        events = list(uow.session.execute(query))
+        events = audit_newest(uow.session, PAGE, subject_type, subject_id, kind, before)
         names = _actor_names(uow, {event.actor for event in events})
     wanted = {"subject_type": subject_type, "subject_id": subject_id, "kind": kind}
     chosen = {key: value for key, value in wanted.items() if value}

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
 from tanggap.services import triage
 from tanggap.services.intake import release
-from tanggap.store.tables import inbound_messages
+from tanggap.store.views import inbound_list
 from tanggap.web.auth import csrf_ok
 from tanggap.web.console import _page, _staff, _status_of, deadline_badge
 
@@ -25,11 +24,8 @@ STATES = ("received", "order", "revision", "triage", "report", "released", "atta
 def intake_page(request: Request, state: str | None = None, error: str | None = None):
     me = _staff(request)
     ctx = request.app.state.ctx
-    query = select(inbound_messages).order_by(inbound_messages.c.received_at.desc()).limit(200)
-    if state in STATES:
-        query = query.where(inbound_messages.c.state == state)
     with ctx.store.uow(read_only=True) as uow:
-        rows = uow.session.execute(query).all()
+        rows = inbound_list(uow.session, state if state in STATES else None)
         authorities = [a.name for a in uow.authorities.list()]
     return _page(request, "intake.html", rows=rows, state=state, states=STATES, error=error,
                  authorities=authorities, can_release=me.can(Permission.MANAGE))

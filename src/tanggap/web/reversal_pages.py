@@ -7,14 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
-from tanggap.domain.model import Appeal, AuditDraft
+from tanggap.domain.model import AuditDraft
 from tanggap.services.reversals import approve_reversal, pending_reversals, reject_reversal
 from tanggap.services.signals import signals_for
-from tanggap.store.tables import authorities
 from tanggap.web.api import enforce_now
 from tanggap.web.console import _check_form, _notify, _page, _refused, _staff, _user_names
 
@@ -51,8 +49,8 @@ def reversal_page(request: Request, case_id: str):
         if case is None or not case.reversal_pending:
             return _refused(request, NotFound(f"no reversal waits on case {case_id}"))
         orders = list(uow.orders.for_case(case.id))
-        authority_names = dict(uow.session.execute(select(authorities.c.id, authorities.c.name)).all())
-        appeal = uow.session.get(Appeal, case.reversal_appeal_id) if case.reversal_appeal_id else None
+        authority_names = uow.authorities.names()
+        appeal = uow.appeals.get(case.reversal_appeal_id) if case.reversal_appeal_id else None
         decision = case.decision
         names = _user_names(uow, [case.reversal_proposed_by, decision.decided_by, decision.approved_by])
         uow.record(AuditDraft("reversal_viewed", "case", case.id, me.actor))

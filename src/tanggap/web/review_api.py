@@ -6,18 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import select
 
 from tanggap.domain.access import Permission
 from tanggap.domain.errors import PermissionDenied
 from tanggap.services.appeals import open_appeals, resolve_appeal, submit_appeal
 from tanggap.services.decisions import DecisionRequest, approve, reject_proposal
 from tanggap.services.review import QueueFilter, claim, decide_order, queue, release
-from tanggap.store.tables import audit_events
+from tanggap.store.views import audit_after
 from tanggap.web import api_models as out
 from tanggap.web.api import Caller, DecisionIn, case_json, enforce_now, utc
 from tanggap.web.inputs import MAX_INT64, TextIn, no_nul_in_url
@@ -132,13 +132,9 @@ def audit_log(caller: Caller, request: Request, subject_type: str | None = None,
               after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
               format: Annotated[str, Query(pattern="^(json|csv|jsonl)$")] = "json"):
     caller.require(Permission.VIEW_AUDIT)
-    query = select(audit_events).where(audit_events.c.seq > after_seq).order_by(audit_events.c.seq).limit(limit)
-    if subject_type:
-        query = query.where(audit_events.c.subject_type == subject_type)
-    if subject_id:
-        query = query.where(audit_events.c.subject_id == subject_id)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
-        rows = [dict(row._mapping) | {"at": utc(row.at)} for row in uow.session.execute(query)]
+        rows = [asdict(event) | {"at": utc(event.at)} for event in audit_after(uow.session, after_seq, limit,
+                                                                              subject_type, subject_id)]
     if format == "jsonl":
         return Response("".join(json.dumps(r, default=str) + "\n" for r in rows), media_type="application/x-ndjson")
     if format == "csv":
