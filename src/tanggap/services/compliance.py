@@ -97,7 +97,8 @@ class TcoReport:
                   self.removed_by_own_measures)]
         found += [("Art. 7(3)(c)", f"removal order targets not acted on: {why}", count)
                   for why, count in sorted(self.orders_not_acted_on.items())]
-        found += [("Art. 7(3)(d)", f"complaints: {outcome}", count) for outcome, count in sorted(self.complaints.items())]
+        found += [("Art. 7(3)(d)", f"complaints: {outcome}", count)
+                  for outcome, count in sorted(self.complaints.items())]
         found += [("Art. 7(3)(f)", "content reinstated following a complaint", self.restored_after_complaint),
                   ("Art. 7(3)(f)", "content reinstated after our own review", self.restored_otherwise)]
         return found

@@ -135,7 +135,8 @@ def _own_records(uow: UnitOfWork, case_id: str) -> dict[str, list]:
                    "raw_evidence": r["raw_evidence"]}
                   for r in views.case_orders(session, case_id)]
     # Reports: the reason and whether a trusted flagger sent it; the reporter stays out (privacy).
-    report_list = [{"reason": r["reason"], "trusted_flagger": r["trusted_flagger"], "received_at": _iso(r["received_at"])}
+    report_list = [{"reason": r["reason"], "trusted_flagger": r["trusted_flagger"],
+                    "received_at": _iso(r["received_at"])}
                    for r in views.case_reports(session, case_id)]
     return {"signals": signals, "orders": order_list, "reports": report_list}
 
@@ -198,7 +199,8 @@ def set_legal_hold(uow: UnitOfWork, case_id: str, reason: str, by: Principal) ->
         if uow.cases.get(case_id) is None:
             raise NotFound(f"no case {case_id}")
         hold_id = store.add_hold(uow.session, case_id, reason.strip()[:2000], by.actor, uow.clock.now())
-        uow.record(AuditDraft("legal_hold_set", "case", case_id, by.actor, {"hold_id": hold_id, "reason": reason.strip()}))
+        uow.record(AuditDraft("legal_hold_set", "case", case_id, by.actor,
+                              {"hold_id": hold_id, "reason": reason.strip()}))
         uow.commit()
     return hold_id
 

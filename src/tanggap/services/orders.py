@@ -100,7 +100,7 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
             return _resent(uow, previous, draft)
         cases = _cases_for(uow, draft.targets, received_at, by.actor)
         severity = sla.severity(category)
-        for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft))):
+        for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft), strict=False)):
             case = cases[target]
             if case.state == CaseState.CLOSED and order.authority_id not in {
                     o.authority_id for o in uow.orders.for_case(case.id) if o.id != order.id}:

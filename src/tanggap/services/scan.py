@@ -104,7 +104,7 @@ def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, block
     matches = media_signals(store, platform, posts, settings.media_per_channel)
     report.hash_matches += sum(len(found) for found in matches.values())
     evidence = [PostEvidence(p.platform_id, s.score, s.terms, tuple(matches.get(p.platform_id, ())))
-                for p, s in zip(posts, scores)]
+                for p, s in zip(posts, scores, strict=False)]
     profile = profile_of(target.canonical, channel.username, channel.title, channel.description,
                          [p.text for p in posts])
     extra = [Signal("evasion", r.score, f"likely re-creation of blocked {r.blocked_key}: " + "; ".join(r.reasons),

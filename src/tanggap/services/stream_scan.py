@@ -82,7 +82,7 @@ class StreamScanner:
             rows = [{"id": new_id(), "platform": post.platform, "post_id": post.post_id,
                      "content_hash": content_hash(post), "channel": post.channel, "score": score.score,
                      "terms": list(score.terms), "hash_matches": len(matches.get(post.post_id, ())),
-                     "scanned_at": now, "worker": self.worker} for post, score in zip(posts, scores)]
+                     "scanned_at": now, "worker": self.worker} for post, score in zip(posts, scores, strict=False)]
             new_rows = stream.record_scanned(uow.session, rows, now)
             risky = sorted({(row["platform"], row["channel"]) for row in new_rows
                             if row["score"] >= POST_SCORE_FLOOR or row["hash_matches"]})

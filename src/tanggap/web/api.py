@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.accountability import suppress_small
@@ -47,7 +47,8 @@ class DecisionIn(TextIn):
     action: Literal["block", "remove_post", "restrict", "no_action", "unblock"]
     scope: str | list[str] | None = Field(None, description='"global" or a list of ISO country codes')
     reason: str = Field(..., min_length=1, max_length=2000)
-    reason_code: str | None = Field(None, max_length=60, description="a code of the policy taxonomy, e.g. terrorist_content")
+    reason_code: str | None = Field(None, max_length=60,
+                                    description="a code of the policy taxonomy, e.g. terrorist_content")
     legal_basis: str | None = Field(None, max_length=2000)
     note: str | None = Field(None, max_length=10_000)
 
@@ -191,7 +192,8 @@ def get_evidence(sha256: str, caller: Caller, request: Request):
         "Content-Disposition": f'attachment; filename="{sha256}.eml"', "X-Content-Type-Options": "nosniff"})
 
 
-@router.get("/transparency/daily", response_model=out.TransparencyDay, summary="Public: channels blocked on a day (net of reversals)")
+@router.get("/transparency/daily", response_model=out.TransparencyDay,
+            summary="Public: channels blocked on a day (net of reversals)")
 def transparency_daily(request: Request, day: Annotated[date | None, Query(alias="date")] = None):
     """A day in the configured zone (default Asia/Jakarta); without `date`, today there."""
     if day is not None and not FIRST_DAY <= day <= LAST_DAY:  # the day's end in any zone must still be a datetime

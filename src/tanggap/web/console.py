@@ -491,7 +491,8 @@ def _assignable(ctx, me: Principal) -> list[tuple[str, str]] | None:
         return None
     with ctx.store.uow(read_only=True) as uow:
         people = uow.users.names()
-    teams = [(f"team:{lang}", i18n.gettext("team: readers of %(language)s", language=lang)) for lang in ("id", "en", "ar", "ms", "jv", "su")]
+    teams = [(f"team:{lang}", i18n.gettext("team: readers of %(language)s", language=lang))
+             for lang in ("id", "en", "ar", "ms", "jv", "su")]
     return teams + list(people.items())
 
 
@@ -609,7 +610,8 @@ def _decision_notice(action: str, outcome, enforcement: dict | None) -> tuple:
     """(message id, values) for the notice after a decision."""
     shown = {"action": action}
     if outcome.awaiting_approval:
-        return "Proposed %(action)s: waits for a senior's approval (%(rule)s).", {**shown, "rule": outcome.awaiting_approval}
+        return ("Proposed %(action)s: waits for a senior's approval (%(rule)s).",
+                {**shown, "rule": outcome.awaiting_approval})
     if outcome.repeated:
         return "This decision had already been taken; nothing changed.", {}
     if enforcement is None:

@@ -45,7 +45,8 @@ templates.env.globals["moderator_snapshot"] = moderator_snapshot
 templates.env.filters["wib_iso"] = _wib_iso
 
 
-@api_router.get("/cases/{case_id}/snapshot", response_model=out.SnapshotOut, summary="The evidence frozen when the case was decided (staff)")
+@api_router.get("/cases/{case_id}/snapshot", response_model=out.SnapshotOut,
+                summary="The evidence frozen when the case was decided (staff)")
 def snapshot_json(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
     snapshot, row = latest_for_case(request.app.state.ctx.store.uow(read_only=True), case_id)

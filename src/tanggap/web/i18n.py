@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -24,7 +24,7 @@ DEFAULT = "en"
 current_locale: ContextVar[str] = ContextVar("tanggap_locale", default=DEFAULT)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> gettext_module.NullTranslations:
     po_path = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
     if locale == DEFAULT or not po_path.exists():

@@ -69,7 +69,8 @@ def release_case(case_id: str, caller: Caller, request: Request):
     return {"case_id": case.id, "state": str(case.state)}
 
 
-@router.post("/cases/{case_id}/approval", response_model=out.ApprovalOut, summary="Four-eyes: a senior approves or rejects a decision")
+@router.post("/cases/{case_id}/approval", response_model=out.ApprovalOut,
+             summary="Four-eyes: a senior approves or rejects a decision")
 def approval(case_id: str, body: ApprovalIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     if body.approve:
@@ -83,7 +84,8 @@ def approval(case_id: str, body: ApprovalIn, caller: Caller, request: Request):
             "enforcement": enforcement}
 
 
-@router.post("/orders/{order_id}/decision", response_model=out.BulkDecisionOut, summary="One decision over the confirmed targets of an order")
+@router.post("/orders/{order_id}/decision", response_model=out.BulkDecisionOut,
+             summary="One decision over the confirmed targets of an order")
 def bulk_decision(order_id: str, body: BulkDecisionIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     from tanggap.services.orders import order_status
@@ -100,7 +102,8 @@ def bulk_decision(order_id: str, body: BulkDecisionIn, caller: Caller, request: 
     return {"order_id": order_id, "decisions": results}
 
 
-@router.post("/appeals", status_code=201, response_model=out.AppealOut, summary="File an appeal (platform integrations)")
+@router.post("/appeals", status_code=201, response_model=out.AppealOut,
+             summary="File an appeal (platform integrations)")
 def file_appeal(body: AppealIn, caller: Caller, request: Request):
     if not (caller.can(Permission.MANAGE) or caller.role == "liaison"):
         raise PermissionDenied("appeals come through the public form or a platform integration key")
@@ -117,7 +120,8 @@ def list_appeals(caller: Caller, request: Request):
                          "submitted_at": utc(a.submitted_at)} for a in found]}
 
 
-@router.post("/appeals/{appeal_id}/resolution", response_model=out.ResolutionOut, summary="Uphold, or propose the reversal (a senior other than you approves the unblock)")
+@router.post("/appeals/{appeal_id}/resolution", response_model=out.ResolutionOut,
+             summary="Uphold, or propose the reversal (a senior other than you approves the unblock)")
 def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request):
     ctx = request.app.state.ctx
     outcome = resolve_appeal(ctx.store.uow(), appeal_id, body.reverse, body.reason, caller)
@@ -129,7 +133,8 @@ def resolve(appeal_id: str, body: ResolutionIn, caller: Caller, request: Request
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}},
                                          "application/x-ndjson": {"schema": {"type": "string"}}}}})
 def audit_log(caller: Caller, request: Request, subject_type: str | None = None, subject_id: str | None = None,
-              after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0, limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+              after_seq: Annotated[int, Query(ge=0, le=MAX_INT64)] = 0,
+              limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
               format: Annotated[str, Query(pattern="^(json|csv|jsonl)$")] = "json"):
     caller.require(Permission.VIEW_AUDIT)
     with request.app.state.ctx.store.uow(read_only=True) as uow:
@@ -154,7 +159,8 @@ class PostHocIn(TextIn):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-@router.get("/posthoc", response_model=out.CaseList, summary="Automatic decisions awaiting a person's post-hoc review (seniors)")
+@router.get("/posthoc", response_model=out.CaseList,
+            summary="Automatic decisions awaiting a person's post-hoc review (seniors)")
 def posthoc_list(caller: Caller, request: Request):
     from tanggap.services.automatic import awaiting_review
 
@@ -162,7 +168,8 @@ def posthoc_list(caller: Caller, request: Request):
     return {"cases": [case_json(c) for c in found]}
 
 
-@router.post("/cases/{case_id}/posthoc", response_model=out.PostHocOut, summary="Confirm an automatic decision, or propose its reversal (another senior approves)")
+@router.post("/cases/{case_id}/posthoc", response_model=out.PostHocOut,
+             summary="Confirm an automatic decision, or propose its reversal (another senior approves)")
 def posthoc_review(case_id: str, body: PostHocIn, caller: Caller, request: Request):
     from tanggap.services.automatic import review
 

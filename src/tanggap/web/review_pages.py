@@ -161,6 +161,7 @@ def bulk_decide(request: Request, order_id: str, action: Annotated[str, Form()],
         enforced += bool(enforcement and enforcement["status"] == "confirmed")
         waiting += bool(outcome.awaiting_approval)
     _notify(request, "Decided %(count)s confirmed target(s): %(enforced)s enforced on the platform, "
-                     "%(waiting)s waiting for a senior's approval.", count=len(outcomes), enforced=enforced, waiting=waiting)
+                     "%(waiting)s waiting for a senior's approval.",
+            count=len(outcomes), enforced=enforced, waiting=waiting)
     return RedirectResponse(f"/console/orders/{order_id}/bulk", 303)
 

@@ -178,7 +178,6 @@ ATOM = "http://www.w3.org/2005/Atom"
 @router.get("/transparency.atom")
 def transparency_atom(request: Request, lang: str | None = Query(None, max_length=5)):
     """The daily sentence for each of the last days, newest first (one entry per day)."""
-    ctx = request.app.state.ctx
     zone, today = _zone(request), _today(request)
     language = i18n.negotiate(request.headers.get("accept-language"), lang)
     base = str(request.base_url).rstrip("/")
