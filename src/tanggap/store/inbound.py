@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tanggap.store.tables import evidence, inbound_messages, orders
@@ -38,6 +39,36 @@ def recent_orders_of(uow: UnitOfWork, authority_id: str, limit: int = 100):  # t
 
 
 # --- receiving, settling and answering messages ---------------------------------------------
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message that reached intake, as its row holds it (not its bytes: see raw_bytes)."""
+
+    id: str
+    evidence_sha256: str
+    dedupe_key: str
+    channel: str
+    received_at: datetime
+    state: str
+    reason: str | None
+    message_id: str | None
+    sender: str | None
+    subject: str | None
+    warnings: list[str]
+    authority_id: str | None
+    order_id: str | None
+    ack_sent_at: datetime | None
+    final_sent_at: datetime | None
+    reversals_notified: int
+    reviewed_by: str | None
+    triage_due_at: datetime | None
+    resolution: str | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Any) -> InboundMessage:
+        return cls(**row._mapping)
+
 
 def id_by_dedupe_key(uow: UnitOfWork, key: str) -> str | None:
     """The message already stored under this dedupe key (the same e-mail delivered again)."""
@@ -82,10 +113,11 @@ def ids_in_state(uow: UnitOfWork, state: str, limit: int) -> list[str]:
 def settle(uow: UnitOfWork, inbound_id: str, expected_state: str, **values: Any) -> bool:
     """Change the message only if it is still in `expected_state`: of two people (or workers)
     settling it at once, one wins and the other learns it (False)."""
-    return bool(uow.session.execute(
+    result = uow.session.execute(
         update(inbound_messages)
         .where(inbound_messages.c.id == inbound_id, inbound_messages.c.state == expected_state)
-        .values(**values)).rowcount)
+        .values(**values))
+    return bool(cast(CursorResult, result).rowcount)
 
 
 # Which answered messages still owe the authority a reply, per stage of the order's life.
@@ -97,13 +129,14 @@ _OWED = {
 REPLY_MARKS = ("ack_sent_at", "final_sent_at", "reversals_notified")
 
 
-def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...], limit: int = 1000):  # type: ignore[no-untyped-def]
+def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
+                 limit: int = 1000) -> list[InboundMessage]:
     """Messages that became an order, have a sender to answer, and still owe this stage's reply."""
-    return uow.session.execute(
+    return [InboundMessage.of(row) for row in uow.session.execute(
         select(inbound_messages).where(
             inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
             inbound_messages.c.sender.is_not(None), *_OWED[stage])
-        .order_by(inbound_messages.c.received_at).limit(limit)).all()
+        .order_by(inbound_messages.c.received_at).limit(limit))]
 
 
 def mark_replied(uow: UnitOfWork, inbound_id: str, column: str, value: Any) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tanggap.domain.audit import AuditEvent
 from tanggap.domain.model import Action, Case, CaseState, Decision, DecisionStatus, EnforcementStatus
 from tanggap.domain.targets import Target
+from tanggap.store.inbound import InboundMessage
 from tanggap.store.tables import (
     audit_events, authorities, case_signals, cases, decisions, enforcements, evidence, inbound_messages,
     order_targets, orders, reports,
@@ -91,8 +92,8 @@ def queue_counts(session: Session, scope: QueueScope) -> dict[str, int]:
     return counts
 
 
-def _queue_where(scope: QueueScope) -> list:
-    where = [cases.c.state.in_(list(scope.states))]
+def _queue_where(scope: QueueScope) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [cases.c.state.in_(list(scope.states))]
     if scope.languages is not None:
         where.append(or_(cases.c.language.is_(None), cases.c.language == "und",
                          cases.c.language.in_(list(scope.languages))))
@@ -205,6 +206,7 @@ def case_reports(session: Session, case_id: str) -> list[dict]:
 def same_channel_decisions(session: Session, case: Case, limit: int = 20) -> list[tuple[Decision, Target]]:
     """Decisions on the same channel's other cases (its posts, the channel itself), newest first."""
     channel = case.target.channel_target
+    where: ColumnElement[bool]
     if channel.internal_id is not None:  # t.me/c/<id>/<post>: the channel is the prefix
         where = cases.c.target.like(_prefix_pattern(f"https://t.me/c/{channel.internal_id}/"), escape="/")
     else:
@@ -251,12 +253,12 @@ def evidence_content(session: Session, sha256: str) -> bytes | None:
     return session.execute(select(evidence.c.content).where(evidence.c.sha256 == sha256)).scalar()
 
 
-def inbound_list(session: Session, state: str | None = None, limit: int = 200):  # type: ignore[no-untyped-def]
+def inbound_list(session: Session, state: str | None = None, limit: int = 200) -> list[InboundMessage]:
     """The mailbox as the intake page lists it: newest first, optionally one state only."""
     query = select(inbound_messages).order_by(inbound_messages.c.received_at.desc()).limit(limit)
     if state:
         query = query.where(inbound_messages.c.state == state)
-    return session.execute(query).all()
+    return [InboundMessage.of(row) for row in session.execute(query)]
 
 
 def audit_count(session: Session) -> int:
@@ -281,8 +283,8 @@ def audit_after(session: Session, after_seq: int, limit: int, subject_type: str 
     return [AuditEvent(**row._mapping) for row in session.execute(query)]
 
 
-def _audit_filter(subject_type: str | None, subject_id: str | None, kind: str | None) -> list:
-    where = []
+def _audit_filter(subject_type: str | None, subject_id: str | None, kind: str | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
     if subject_type:
         where.append(audit_events.c.subject_type == subject_type)
     if subject_id:
