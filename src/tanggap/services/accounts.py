@@ -130,7 +130,8 @@ def login(uow: UnitOfWork, name: str, password: str, address: str = "local",
         _refuse_if_throttled(uow.login_failures.recent_for_address(address, since),
                              policy.max_failures_per_address, now, policy)
         user = uow.users.by_name(name)
-        if _password_holds(user, password) and user.disabled_at is None:
+        # The hash is checked first, for a missing user too: the answer takes as long either way.
+        if _password_holds(user, password) and user is not None and user.disabled_at is None:
             if passwords.check_needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash(password)
             uow.login_failures.forget_name(name)

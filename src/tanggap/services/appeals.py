@@ -68,6 +68,8 @@ def resolve_appeal(uow: UnitOfWork, appeal_id: str, reverse: bool, reason: str, 
         if appeal is None:
             raise NotFound(f"no appeal {appeal_id}")
         case = uow.cases.get_for_update(appeal.case_id)
+        if case is None:
+            raise NotFound(f"no case {appeal.case_id}")
         case.resolve_appeal(appeal, by.id, reverse, reason.strip(), uow.clock.now(), by.actor)
         outcome = AppealOutcome(appeal.id, case.id, str(appeal.status), str(case.state))
         uow.commit()

@@ -32,6 +32,13 @@ class ComplianceLine:
         return self.late_by is not None and self.row.outcome in {"actioned", "pending"}
 
     @property
+    def late_minutes(self) -> int | None:
+        """Whole minutes past the deadline, for a breach only."""
+        if self.late_by is None or not self.breached:
+            return None
+        return int(self.late_by.total_seconds() // 60)
+
+    @property
     def hours_to_action(self) -> float | None:
         return Timeliness(self.row.received_at, self.row.deadline_due_at, self.row.acted_at).hours_to_action() \
             if self.row.outcome == "actioned" else None

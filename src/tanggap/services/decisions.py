@@ -62,6 +62,7 @@ def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principa
         rule = four_eyes_rule(action, scope, context, rules)
         if not case.decide(decision, by.actor, rule.name if rule else None):
             previous = case.decision
+            assert previous is not None  # a repeat is a repeat of the decision the case holds
             enforcement = next(iter(uow.enforcements.for_case(case.id)), None)
             return DecisionOutcome(case.id, previous.id, str(case.state),
                                    enforcement.id if enforcement else None, repeated=True,

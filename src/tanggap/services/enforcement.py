@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from tanggap.domain.access import SYSTEM
+from tanggap.domain.errors import NotFound
 from tanggap.domain.model import Action, EnforcementStatus, Scope
 from tanggap.domain.targets import Target
 from tanggap.platforms.interface import Capability, EnforcementResult, Platform, PlatformError
@@ -57,6 +58,8 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
     with store.uow() as uow:
         enforcement = uow.enforcements.get(enforcement_id)
         case = uow.cases.get_for_update(enforcement.case_id)
+        if case is None:
+            raise NotFound(f"no case {enforcement.case_id}")
         uow.enforcements.reload(enforcement)  # read again under the case's lock: another worker may have finished it
         if enforcement.status is not EnforcementStatus.PENDING:
             return EnforcementOutcome(enforcement_id, enforcement.status, tries)

@@ -183,7 +183,7 @@ def snapshots_for_decisions(uow: UnitOfWork, decision_ids: list[str]) -> dict[st
     with uow:
         for decision_id, row in store.snapshots_by_decision(uow.session, decision_ids).items():
             content = store.blob(uow.session, row.evidence_sha256) if row.evidence_sha256 else None
-            if content is not None:
+            if content is not None and row.evidence_sha256:
                 found[decision_id] = Snapshot(row.evidence_sha256, row.taken_at, row.retain_until, json.loads(content))
     return found
 

@@ -87,6 +87,8 @@ def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
         inbound_id = _new_inbound(uow, sha256, key, channel, now)
         if inbound_id is None:  # a concurrent delivery of the same message won
             existing = mailbox.id_by_dedupe_key(uow, key)
+            if existing is None:  # the winner's row is there: the insert failed on its key
+                raise RuntimeError(f"no inbound message under dedupe key {key}")
             return InboundReceipt(existing, sha256, duplicate=True)
         uow.record(AuditDraft("message_received", "inbound", inbound_id, f"intake:{channel}",
                               {"sha256": sha256, "size": len(raw)}))

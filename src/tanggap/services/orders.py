@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -96,7 +97,9 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
                 revision = previous.revision + 1
         order = Order.receive(_with_category(draft, category), received_at, deadline, by.actor, revision)
         if uow.orders.add_unique(order) is None:  # a concurrent resend won the race
+            assert draft.reference is not None  # only an authority's own number can collide
             previous = uow.orders.latest_by_reference(draft.authority_id, draft.reference)
+            assert previous is not None  # the order that won is there
             return _resent(uow, previous, draft)
         cases = _cases_for(uow, draft.targets, received_at, by.actor)
         severity = sla.severity(category)
@@ -200,20 +203,20 @@ def order_status(uow: UnitOfWork, order_id: str, by: Principal) -> OrderStatus:
 def _target_status(link: OrderTarget, case: Case, order: Order) -> TargetStatus:
     state = CaseState(case.state)
     decision = case.decision
-    base = {"target": link.target.canonical, "case_id": case.id}
+    status_of = partial(TargetStatus, link.target.canonical, case.id)
     # A case merges orders of several authorities: a decision taken before this order arrived
     # answered someone else's, and its free-text reason is internal to them.
     reason = decision.reason if decision is not None and as_utc(decision.decided_at) >= as_utc(
         order.received_at) else None
     if state in {CaseState.NEW, CaseState.QUEUED}:
-        return TargetStatus(status="queued", **base)
+        return status_of(status="queued")
     if state is CaseState.REVERSED:
-        return TargetStatus(status="reversed", reason=reason, **base)
+        return status_of(status="reversed", reason=reason)
     if decision is None or decision.status is DecisionStatus.PROPOSED:
-        return TargetStatus(status="in_review", **base)
+        return status_of(status="in_review")
     if not decision.action.needs_platform:
-        return TargetStatus(status="no_action", reason=reason, **base)
+        return status_of(status="no_action", reason=reason)
     if case.actioned_at is not None:
-        return TargetStatus(status="actioned", action=str(decision.action),
-                            scope=decision.scope.as_json(), actioned_at=case.actioned_at, **base)
-    return TargetStatus(status="in_review", **base)
+        return status_of(status="actioned", action=str(decision.action),
+                         scope=decision.scope.as_json(), actioned_at=case.actioned_at)
+    return status_of(status="in_review")

@@ -97,7 +97,8 @@ def scan(store: Store, platform: Platform, scorer: PostScorer, settings: ScanSet
 
 
 def _scan_channel(store, platform, scorer, settings, channel: ChannelInfo, blocked, report) -> None:
-    target = channel.target or Target.channel(channel.username)  # Matrix rooms name themselves
+    # Matrix rooms name themselves; a Telegram channel without a username is refused by Target.channel.
+    target = channel.target or Target.channel(channel.username or "")
     posts = [p for p in platform.recent_posts(target, settings.posts_per_channel) if not p.removed]
     report.posts += len(posts)
     scores = scorer.score_posts([p.text for p in posts]) if posts else []

@@ -136,16 +136,19 @@ def posts_of_platform(platform, media: DirectoryMedia | None, max_channels: int 
 
     events = []
     for channel in _public_channels(platform, ScanSettings(max_channels=max_channels)):
-        for post in platform.recent_posts(Target.channel(channel.username), posts_per_channel):
+        username = channel.username or ""  # a public channel has one; Target.channel refuses ""
+        for post in platform.recent_posts(Target.channel(username), posts_per_channel):
             if post.removed:
                 continue
             digests = []
             for reference in post.media if media is not None else ():
                 try:
-                    digests.append(media.put(platform.media(reference)))
+                    content = platform.media(reference)
                 except PlatformError:
                     continue
-            events.append(PostSeen(platform.name, channel.username, post.platform_id, post.text,
+                if media is not None:
+                    digests.append(media.put(content))
+            events.append(PostSeen(platform.name, username, post.platform_id, post.text,
                                    tuple(digests), subscribers=channel.subscribers))
     return events
 

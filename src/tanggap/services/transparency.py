@@ -175,7 +175,7 @@ def figures_for(authority: str, lines: list[OrderTargetRow], now: datetime) -> A
     actioned = [line for line in readable if line.outcome == "actioned"]
     refused = [line for line in readable if line.outcome == "refused"]
     timings = [Timeliness(line.received_at, line.deadline_due_at, line.acted_at) for line in actioned]
-    hours = [t.hours_to_action() for t in timings]
+    hours = [h for t in timings if (h := t.hours_to_action()) is not None]
     # A breach: acted on after the deadline, or still not acted on with the deadline gone.
     breaches = sum(1 for line in readable if line.outcome in {"actioned", "pending"}
                    and Timeliness(line.received_at, line.deadline_due_at, line.acted_at).late_by(now))

@@ -245,7 +245,7 @@ def compliance(request: Request, caller: Caller,
                          "deadline_basis": line.row.deadline_basis, "target": line.row.target,
                          "outcome": line.row.outcome, "action": line.row.action, "acted_at": utc(line.row.acted_at),
                          "breach": line.breached,
-                         "late_by_minutes": int(line.late_by.total_seconds() // 60) if line.breached else None,
+                         "late_by_minutes": line.late_minutes,
                          "reason": line.row.reason, "reversed_later": line.row.reversed}
                         for line in report.lines]}
 

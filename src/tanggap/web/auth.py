@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+from typing import cast
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -25,7 +26,7 @@ _UNSET = object()
 def session_principal(request: Request) -> Principal | None:
     cached = getattr(request.state, "session_principal", _UNSET)
     if cached is not _UNSET:
-        return cached
+        return cast("Principal | None", cached)
     token = request.session.get(SESSION_TOKEN)
     principal = None
     if token:

@@ -3,6 +3,7 @@ and every label goes through Jinja2's escaping)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -23,7 +24,7 @@ class Chart:
     height: int
     bars: list[Bar]
     ticks: list[tuple[float, str]]  # (position, label) along the value axis
-    labels: list[tuple[float, float, str]]  # (x, y, text) category labels
+    labels: Sequence[tuple[float, float, str]]  # (x, y, text) category labels
     title: str
 
 

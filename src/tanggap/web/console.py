@@ -35,6 +35,7 @@ from tanggap.services.orders import order_status
 from tanggap.services.review import QueueFilter, assign, claim, next_case, queue_page, release
 from tanggap.services.signals import signals_for
 from tanggap.store.audit_log import events_for
+from tanggap.domain.targets import Target
 from tanggap.store import views
 from tanggap.web import i18n
 from tanggap.web.api import enforce_now, require_offered_on_case
@@ -506,12 +507,12 @@ def _proposal(case: Case) -> Decision | None:
     return decision if decision is not None and decision.status is DecisionStatus.PROPOSED else None
 
 
-def _same_channel_decisions(uow, case: Case) -> list[tuple[Decision, str]]:
+def _same_channel_decisions(uow, case: Case) -> list[tuple[Decision, Target]]:
     """Decisions on the same channel's other cases: its posts, the channel itself."""
     return views.same_channel_decisions(uow.session, case)
 
 
-def _similar_decisions(uow, case: Case) -> list[tuple[Decision, str]]:
+def _similar_decisions(uow, case: Case) -> list[tuple[Decision, Target]]:
     """The latest decisions on other channels of the same category: how such cases went."""
     if not case.category:
         return []

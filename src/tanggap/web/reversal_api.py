@@ -32,5 +32,6 @@ def reversal_verdict(case_id: str, body: ReversalVerdictIn, caller: Caller, requ
         outcome = approve_reversal(ctx.store.uow(), case_id, caller)
     else:
         outcome = reject_reversal(ctx.store.uow(), case_id, body.reason or "", caller)
+    enforcement = enforce_now(ctx, outcome.enforcement_id)
     return ReversalOut(case_id=outcome.case_id, case_state=outcome.case_state,
-                       enforcement=enforce_now(ctx, outcome.enforcement_id))
+                       enforcement=Enforcement.model_validate(enforcement) if enforcement else None)

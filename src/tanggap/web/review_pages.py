@@ -42,7 +42,7 @@ def approvals_page(request: Request):
         escalated = [c for c in mine if c.state == CaseState.ESCALATED]
         proposals = [(case, sla_badge(case, now), case.decision) for case in pending]
         questions = [(case, sla_badge(case, now), _escalation_note(uow, case.id)) for case in escalated]
-        names = _user_names(uow, [d.decided_by for _, _, d in proposals])
+        names = _user_names(uow, [d.decided_by for _, _, d in proposals if d is not None])
     automatic = [(case, case.decision) for case in awaiting_review(ctx.store.uow(read_only=True), me)]
     return _page(request, "approvals.html", proposals=proposals, questions=questions, names=names,
                  automatic=automatic)
@@ -116,8 +116,8 @@ def _render_bulk(request: Request, order_id: str, error: str | None = None, stat
     try:
         me.require(Permission.DECIDE)
         status = order_status(ctx.store.uow(read_only=True), order_id, me)
-    except DomainError as error:
-        return _refused(request, error)
+    except DomainError as refusal:  # not `error`: that name is the form's message, used below
+        return _refused(request, refusal)
     with ctx.store.uow(read_only=True) as uow:
         now = uow.clock.now()
         rows = []

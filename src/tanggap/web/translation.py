@@ -60,7 +60,7 @@ def translate_post(request: Request, case_id: str, post_id: str,
     except PlatformError as error:
         post, problem = None, str(error)[:200]
     else:
-        problem = None
+        problem = ""  # nothing went wrong: "no post" names the post
     if post is None:
         return _refused(request, NotFound(problem or f"no post {post_id} on this case"))
     text = (post.text or "")[:MAX_CHARS]
