@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from functools import partial
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DuplicateReference, InvalidTarget, NotFound, PermissionDenied
