@@ -16,6 +16,7 @@ import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.errors import TimeoutError as NatsTimeout
@@ -48,8 +49,8 @@ class NatsTransport:
         self.max_deliver = max_deliver  # a safety net: the worker dead-letters before this
         self.duplicate_window_s = duplicate_window_s
         self.max_posts_backlog = max_posts_backlog
-        self.connection = None
-        self.js = None
+        self.connection: Any = None  # nats.NATS once started
+        self.js: Any = None  # its JetStream context
         self._subscriptions: dict[tuple[str, str], object] = {}
 
     def stream_name(self, stream: str) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from typing import cast
+
+from sqlalchemy import CursorResult, update
 from sqlalchemy.orm import Session
 
 from tanggap.store.tables import inbound_messages
@@ -23,14 +25,14 @@ def mark_sent(session: Session, inbound_id: str, column: str, now: datetime) -> 
     if column not in SENT_AT_COLUMNS:
         raise ValueError(f"not a sent-at column: {column}")
     row = inbound_messages.c
-    changed = session.execute(update(inbound_messages).where(row.id == inbound_id, row[column].is_(None))
-                              .values({column: now}))
+    changed = cast(CursorResult, session.execute(
+        update(inbound_messages).where(row.id == inbound_id, row[column].is_(None)).values({column: now})))
     return changed.rowcount == 1
 
 
 def mark_reversals_notified(session: Session, inbound_id: str, reversals: int) -> bool:
     """True when `reversals` is more than the authority was told of before."""
     row = inbound_messages.c
-    changed = session.execute(update(inbound_messages).where(row.id == inbound_id, row.reversals_notified < reversals)
-                              .values(reversals_notified=reversals))
+    changed = cast(CursorResult, session.execute(update(inbound_messages).where(
+        row.id == inbound_id, row.reversals_notified < reversals).values(reversals_notified=reversals)))
     return changed.rowcount == 1

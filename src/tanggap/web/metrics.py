@@ -16,10 +16,13 @@ log = logging.getLogger(__name__)
 class Metrics:
     def __init__(self, store: Store, settings: Settings | None = None):
         self.registry = CollectorRegistry()
-        self.orders_received = Counter("tanggap_orders_received", "Orders received", ["channel"], registry=self.registry)
-        self.targets_rejected = Counter("tanggap_targets_rejected", "Order targets rejected as unparseable", registry=self.registry)
-        self.decisions = Counter("tanggap_decisions", "Decisions taken", ["action"], registry=self.registry)
-        self.enforcement_failures = Counter("tanggap_enforcement_failures", "Enforcement rounds that ended unconfirmed", registry=self.registry)
+        registry = self.registry
+        self.orders_received = Counter("tanggap_orders_received", "Orders received", ["channel"], registry=registry)
+        self.targets_rejected = Counter("tanggap_targets_rejected", "Order targets rejected as unparseable",
+                                        registry=registry)
+        self.decisions = Counter("tanggap_decisions", "Decisions taken", ["action"], registry=registry)
+        self.enforcement_failures = Counter("tanggap_enforcement_failures", "Enforcement rounds that ended unconfirmed",
+                                            registry=registry)
         self.time_to_action = Histogram("tanggap_time_to_action_seconds", "Order receipt to platform confirmation",
                                         buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 86400), registry=self.registry)
         self.registry.register(_CaseCollector(store))
@@ -38,7 +41,8 @@ class _CaseCollector:
         for state, count in sorted(by_state.items()):
             cases.add_metric([state], count)
         yield cases
-        yield GaugeMetricFamily("tanggap_open_cases_past_deadline", "Open cases past their legal deadline", value=breached)
+        yield GaugeMetricFamily("tanggap_open_cases_past_deadline", "Open cases past their legal deadline",
+                                value=breached)
 
 
 class _BusCollector:
