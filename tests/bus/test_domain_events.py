@@ -193,6 +193,24 @@ def test_a_case_view_is_audited_once_by_a_worker_not_by_the_request(loop, store,
     assert audited[0].payload["viewed_at"] == viewed.viewed_at
 
 
+def test_the_api_case_view_leaves_its_audit_to_the_worker(loop, store, transport, settings, ministry_key,
+                                                          moderator_login):
+    from fastapi.testclient import TestClient
+
+    from tanggap.web.app import create_app
+    from tests.conftest import bearer
+
+    client = TestClient(create_app(settings.model_copy(update={"effects": "worker"}), store=store))
+    order = client.post("/api/v1/orders", headers=bearer(ministry_key), json={
+        "reference": "B-7/VIEW", "category": "terrorism", "targets": ["@kabar_tujuh"]}).json()
+    case_id = order["targets"][0]["case_id"]
+    assert client.get(f"/api/v1/cases/{case_id}", headers=bearer(moderator_login.api_key)).status_code == 200
+    assert views_audited(store, case_id) == [] and CaseViewed.subject in subjects_in_outbox(store)
+    run_effects(loop, store, transport, effects_handlers(store, None))
+    audited = views_audited(store, case_id)
+    assert len(audited) == 1 and audited[0].payload["via"] == "api"
+
+
 def views_audited(store, case_id):
     with store.uow(read_only=True) as uow:
         return uow.session.execute(select(audit_events).where(
