@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from sqlalchemy import select
 from fastapi.testclient import TestClient
 from ulid import ULID
 
@@ -19,10 +20,15 @@ from tanggap.domain.targets import Target
 from tanggap.platforms.demo import DemoPlatform
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.orders import ingest_order
+from tanggap.store.outbox import outbox
 from tests.builders import order_for
 from tests.bus.conftest import NATS_URL, TRANSPORTS, run_async
 from tests.conftest import bearer
-from tests.services.test_enforcement import TOKEN, admin, platform_server, world  # noqa: F401 (fixtures)
+from tests.services import test_enforcement as enforcement_world
+from tests.services.test_enforcement import TOKEN
+
+# The enforcement tests' fixtures: the demo platform server, its admin client, its seeded world.
+admin, platform_server, world = enforcement_world.admin, enforcement_world.platform_server, enforcement_world.world
 
 
 
@@ -79,10 +85,15 @@ def test_the_api_answers_at_once_and_a_worker_enforces(store, bus_settings, mini
         workers = BackgroundWorkers(store, transport_from_settings(bus_settings, store),
                                     effects_workers(store, platform, bus_settings)).start()
         try:
-            assert wait_for(lambda: enforcement_status(store, enforcement["enforcement_id"]) is EnforcementStatus.CONFIRMED)
+            assert wait_for(lambda: enforcement_status(store, enforcement["enforcement_id"])
+                            is EnforcementStatus.CONFIRMED)
         finally:
             workers.stop()
         assert platform.channel(Target.channel(channel.username)).blocked_globally
+    # The platform's confirmation settled the order's only case: the authority's final status is due.
+    with store.uow(read_only=True) as uow:
+        settled = uow.session.execute(select(outbox.c.payload).where(outbox.c.subject == "order.settled")).scalars()
+        assert [payload["order_id"] for payload in settled] == [order["order_id"]]
 
 
 def test_a_worker_killed_mid_effect_and_restarted_enforces_exactly_once(store, store_url, bus_settings, sla,

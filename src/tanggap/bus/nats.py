@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.errors import TimeoutError as NatsTimeout
@@ -23,6 +26,16 @@ from nats.js.errors import NotFoundError
 from tanggap.bus.transport import Delivery, stream_of
 
 STREAMS = ("events", "posts", "dead")
+CONSUMED = ("events", "posts")  # the streams workers consume (the dead letters wait for a person)
+
+
+@dataclass(frozen=True)
+class ConsumerLag:
+    """One durable consumer (a worker group) on one stream: what it has not finished."""
+    stream: str
+    consumer: str
+    pending: int  # in the stream, not yet delivered to the group
+    ack_pending: int  # delivered, not yet acknowledged: in a worker's hands or waiting out ack_wait
 
 
 class NatsTransport:
@@ -36,8 +49,8 @@ class NatsTransport:
         self.max_deliver = max_deliver  # a safety net: the worker dead-letters before this
         self.duplicate_window_s = duplicate_window_s
         self.max_posts_backlog = max_posts_backlog
-        self.connection = None
-        self.js = None
+        self.connection: Any = None  # nats.NATS once started
+        self.js: Any = None  # its JetStream context
         self._subscriptions: dict[tuple[str, str], object] = {}
 
     def stream_name(self, stream: str) -> str:
@@ -94,7 +107,7 @@ class NatsTransport:
         subscription = await self._subscription(group, stream)
         try:
             messages = await subscription.fetch(batch, timeout=max(timeout_s, 0.05))
-        except (NatsTimeout, asyncio.TimeoutError):
+        except (TimeoutError, NatsTimeout):
             return []
         prefix = f"{self.prefix}.{stream}."
         return [Delivery(message.headers.get("Nats-Msg-Id", "") if message.headers else "",
@@ -124,6 +137,18 @@ class NatsTransport:
             return stream_info.state.messages
         return info.num_pending + info.num_ack_pending
 
+    async def consumer_lag(self) -> list[ConsumerLag]:
+        """Every durable consumer on the consumed streams, however named (other groups too)."""
+        found: list[ConsumerLag] = []
+        for stream in CONSUMED:
+            try:
+                infos = await self.js.consumers_info(self.stream_name(stream))
+            except NotFoundError:  # no worker has started yet: no stream, nothing behind
+                continue
+            found += [ConsumerLag(stream, info.name, info.num_pending or 0, info.num_ack_pending or 0)
+                      for info in infos]
+        return found
+
     async def dead_letters(self) -> list[dict]:
         """Read the dead letters (for operators and tests), without consuming them."""
         info = await self.js.stream_info(self.stream_name("dead"))
@@ -136,3 +161,23 @@ class NatsTransport:
             found.append({"subject": message.subject.removeprefix(f"{self.prefix}.dead."),
                           **json.loads(message.data)})
         return found
+
+
+def read_consumer_lag(url: str, prefix: str, timeout_s: float = 2.0) -> list[ConsumerLag]:
+    """For a synchronous caller (a /metrics scrape): its own connection and event loop, in a
+    thread of its own (the caller may be inside a running loop), given up after `timeout_s`."""
+    async def read() -> list[ConsumerLag]:
+        async def quiet(_error: Exception) -> None:
+            return None
+
+        transport = NatsTransport(url, prefix)
+        transport.connection = await nats.connect(url, name="tanggap-metrics", connect_timeout=timeout_s,
+                                                  allow_reconnect=False, error_cb=quiet)
+        transport.js = transport.connection.jetstream()
+        try:
+            return await transport.consumer_lag()
+        finally:
+            await transport.connection.close()
+
+    with ThreadPoolExecutor(1, thread_name_prefix="nats-lag") as pool:
+        return pool.submit(lambda: asyncio.run(asyncio.wait_for(read(), timeout_s))).result()

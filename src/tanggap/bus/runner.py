@@ -75,12 +75,17 @@ class BackgroundWorkers:
         self._thread.join(30)
 
 
-def effects_workers(store: Store, platform, settings: Settings, count: int = 1) -> Callable[[Transport], list[Worker]]:
-    from tanggap.bus.handlers import effects_handlers
+def effects_workers(store: Store, platform, settings: Settings, count: int = 1,
+                    mail: bool = True) -> Callable[[Transport], list[Worker]]:
+    """`mail`: replies to authorities and notices to appellants go out through the SMTP relay
+    of the settings (the intake worker's sweep sends whatever is still due, either way)."""
+    from tanggap.bus.handlers import Outbound, effects_handlers
+    from tanggap.intake.worker import mailer_from_settings
     from tanggap.services.enforcement import RetryPolicy as EnforcementRetry
 
+    outbound = Outbound(mailer_from_settings(settings), settings.intake_address) if mail else None
     handlers = effects_handlers(store, platform, EnforcementRetry(settings.enforcement_attempts,
-                                                                  settings.enforcement_backoff_s))
+                                                                  settings.enforcement_backoff_s), outbound)
     policy = RetryPolicy(settings.bus_max_attempts)
     return lambda transport: [Worker(transport, "effects", "events", handlers, policy, batch=20)
                               for _ in range(count)]

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from tanggap.domain.access import SYSTEM, Principal
 from tanggap.domain.errors import DomainError, NotFound
+from tanggap.domain.events import OrderReceived
 from tanggap.domain.model import AuditDraft, OrderDraft
 from tanggap.domain.senders import Verdict, check_sender
 from tanggap.domain.sla import SlaPolicy
@@ -296,6 +297,8 @@ def _settle(store: Store, row, parsed: ParsedMessage, state: str, reason: str,
             uow.record(AuditDraft(f"message_{state}", "inbound", row.id, reviewed_by or SYSTEM.actor,
                                   {"reason": _text(reason)[:500], "order_id": order_id,
                                    "triage_due_at": triage_due_at.isoformat() if triage_due_at else None}))
+            if order_id is not None:  # filed under its order: the acknowledgement can go now
+                uow.publish(OrderReceived(order_id, "email", row.id))
             uow.commit()
     if state == InboundState.QUARANTINED:
         log.warning("message quarantined", extra={"status": reason[:200]})

@@ -9,6 +9,7 @@ from functools import partial
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DuplicateReference, InvalidTarget, NotFound, PermissionDenied
+from tanggap.domain.events import OrderReceived
 from tanggap.domain.model import Case, CaseState, DecisionStatus, Order, OrderDraft, OrderTarget
 from tanggap.domain.clock import as_utc
 from tanggap.domain.sla import Deadline, SlaPolicy
@@ -113,6 +114,7 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
                 case.step("triage", received_at, by.actor)
             order.targets.append(OrderTarget(order.id, target, spelling, position, case.id))
         receipt = _receipt(order, cases)
+        uow.publish(OrderReceived(order.id, draft.channel))
         uow.commit()
     log.info("order received", extra={"order_id": order.id, "authority_id": order.authority_id,
                                       "status": f"{len(receipt.targets)} targets, {len(receipt.rejected)} rejected"})

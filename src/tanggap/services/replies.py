@@ -10,6 +10,7 @@ from tanggap.notify.mail import Mailer
 from tanggap.notify.replies import acknowledgement, final_status
 from tanggap.services.orders import order_status
 from tanggap.store import inbound as mailbox
+from tanggap.store import reply_marks
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
@@ -23,41 +24,40 @@ class RepliesSent:
     failures: int
 
 
-def send_due_replies(store: Store, mailer: Mailer, sender: str) -> RepliesSent:
+def send_due_replies(store: Store, mailer: Mailer, sender: str, order_id: str | None = None) -> RepliesSent:
+    """Every reply due (the sweep), or only those for one order (`order_id`: an event handler).
+    Each goes once, whoever sends it (see store.reply_marks)."""
     acks = finals = failures = 0
-    for row in _due(store, "acknowledgement"):
+    for row in _due(store, "acknowledgement", order_id):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
-        if _send(mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id)):
-            _mark(store, row.id, "ack_sent_at")
-            acks += 1
-        else:
-            failures += 1
-    for row in _due(store, "final_status"):
+        sent = _send_once(store, mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id),
+                          row.id, "ack_sent_at")
+        acks += sent is True
+        failures += sent is False
+    for row in _due(store, "final_status", order_id):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
         if not status.settled:
             continue
-        if _send(mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id)):
-            _mark(store, row.id, "final_sent_at")
-            finals += 1
-        else:
-            failures += 1
-    for row in _due(store, "reversal"):
+        sent = _send_once(store, mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id),
+                          row.id, "final_sent_at")
+        finals += sent is True
+        failures += sent is False
+    for row in _due(store, "reversal", order_id):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
         reversed_now = sum(t.status == "reversed" for t in status.targets)
         if reversed_now <= row.reversals_notified:
             continue
         # A reversal on appeal is reported back to the authority that ordered the block.
-        if _send(mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id, update=True)):
-            _mark(store, row.id, "reversals_notified", reversed_now)
-            finals += 1
-        else:
-            failures += 1
+        sent = _send_once(store, mailer, final_status(status, row.sender, sender, row.subject or "", row.message_id,
+                                                      update=True), row.id, "reversals_notified", reversed_now)
+        finals += sent is True
+        failures += sent is False
     return RepliesSent(acks, finals, failures)
 
 
-def _due(store: Store, stage: str):  # type: ignore[no-untyped-def]
+def _due(store: Store, stage: str, order_id: str | None) -> list[mailbox.InboundMessage]:
     with store.uow(read_only=True) as uow:
-        return mailbox.owed_replies(uow, stage, ANSWERED_STATES)
+        return mailbox.owed_replies(uow, stage, ANSWERED_STATES, order_id=order_id)
 
 
 def _send(mailer: Mailer, message) -> bool:
@@ -69,7 +69,18 @@ def _send(mailer: Mailer, message) -> bool:
         return False
 
 
-def _mark(store: Store, inbound_id: str, column: str, value=None) -> None:
+def _send_once(store: Store, mailer: Mailer, message, inbound_id: str, column: str,
+               reversals: int = 0) -> bool | None:
+    """True: sent here; None: someone sent it meanwhile; False: the relay refused (the mark
+    rolls back with the transaction, and the next round tries again)."""
     with store.uow() as uow:
-        mailbox.mark_replied(uow, inbound_id, column, uow.clock.now() if value is None else value)
-        uow.commit()
+        if column == "reversals_notified":
+            ours = reply_marks.mark_reversals_notified(uow.session, inbound_id, reversals)
+        else:
+            ours = reply_marks.mark_sent(uow.session, inbound_id, column, uow.clock.now())
+        if not ours:
+            return None
+        if not _send(mailer, message):
+            return False
+        uow.commit()  # a crash between the send and here sends it again: at least once, never lost
+        return True

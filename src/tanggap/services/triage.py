@@ -12,6 +12,7 @@ from datetime import datetime
 
 from tanggap.domain.access import Permission, Principal
 from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
+from tanggap.domain.events import OrderReceived
 from tanggap.domain.model import AuditDraft
 from tanggap.domain.sla import Deadline, SlaPolicy
 from tanggap.domain.triage import dismissal_reason
@@ -131,6 +132,8 @@ def _resolve(store: Store, row, by: Principal, state: str, reason: str, note: st
         uow.record(AuditDraft(f"triage_{state}", "inbound", row.id, by.actor,
                               {"order_id": order_id, "resolution": (note or "")[:500],
                                "waited_s": int((now - _utc(row.received_at)).total_seconds())}))
+        if order_id is not None:  # filed under its order: the acknowledgement can go now
+            uow.publish(OrderReceived(order_id, "email", row.id))
         uow.commit()
     return InboundOutcome(row.id, state, reason, order_id, row.authority_id, row.message_id)
 

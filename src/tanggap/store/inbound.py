@@ -130,12 +130,14 @@ REPLY_MARKS = ("ack_sent_at", "final_sent_at", "reversals_notified")
 
 
 def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
-                 limit: int = 1000) -> list[InboundMessage]:
-    """Messages that became an order, have a sender to answer, and still owe this stage's reply."""
+                 order_id: str | None = None, limit: int = 1000) -> list[InboundMessage]:
+    """Messages that became an order, have a sender to answer, and still owe this stage's reply
+    (of one order only, for an event handler)."""
+    only = [inbound_messages.c.order_id == order_id] if order_id else []
     return [InboundMessage.of(row) for row in uow.session.execute(
         select(inbound_messages).where(
             inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
-            inbound_messages.c.sender.is_not(None), *_OWED[stage])
+            inbound_messages.c.sender.is_not(None), *_OWED[stage], *only)
         .order_by(inbound_messages.c.received_at).limit(limit))]
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import (
-    Column, Float, Index, Integer, String, Table, Text, UniqueConstraint, and_, func, insert, or_, select,
+    Column, CursorResult, Float, Index, Integer, String, Table, Text, UniqueConstraint, and_, func, insert, or_, select,
     text, update,
 )
 from sqlalchemy.orm import Session
@@ -81,11 +82,12 @@ stream_channels = Table(
 
 def append(session: Session, events: Sequence[Event], now: datetime) -> list[str]:
     """Within the caller's transaction: the events become rows, committed with the change."""
-    rows = [{"id": new_id(), "subject": event.subject, "payload": event.payload(), "created_at": now,
-             "available_at": now, "attempts": 0} for event in events]
+    ids = [new_id() for _ in events]
+    rows = [{"id": row_id, "subject": event.subject, "payload": event.payload(), "created_at": now,
+             "available_at": now, "attempts": 0} for row_id, event in zip(ids, events, strict=True)]
     if rows:
         session.execute(insert(outbox), rows)
-    return [row["id"] for row in rows]
+    return ids
 
 
 def claim(session: Session, worker: str, subjects: Sequence[str] | None, limit: int, lease: timedelta,
@@ -114,9 +116,9 @@ def claim(session: Session, worker: str, subjects: Sequence[str] | None, limit: 
 def mark_done(session: Session, row_id: str, worker: str, now: datetime) -> bool:
     """Only the worker holding the lease may finish the row: a worker whose lease ran out and
     whose row went to another must not mark it (it says False)."""
-    done = session.execute(update(outbox).where(outbox.c.id == row_id, outbox.c.claimed_by == worker,
+    done = cast(CursorResult, session.execute(update(outbox).where(outbox.c.id == row_id, outbox.c.claimed_by == worker,
                                                 outbox.c.done_at.is_(None))
-                           .values(done_at=now, claimed_until=None, last_error=None))
+                           .values(done_at=now, claimed_until=None, last_error=None)))
     return done.rowcount == 1
 
 

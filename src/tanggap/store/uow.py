@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
+from sqlalchemy import event as orm_events
 from sqlalchemy.orm import Session, sessionmaker
 
 from tanggap.domain.clock import Clock, SystemClock
-from tanggap.domain.events import DecisionTaken, EnforcementRequested, Event
-from tanggap.domain.model import AuditDraft, Decision, Enforcement, RecordsEvents
+from tanggap.domain.events import (
+    AppealResolved, DecisionTaken, EnforcementRequested, Event, OrderSettled, settles_its_orders,
+)
+from tanggap.domain.model import Appeal, AppealStatus, AuditDraft, Case, Decision, Enforcement, RecordsEvents
 from tanggap.store import outbox
 from tanggap.store import repositories as repos
 from tanggap.store.account_security import ConsoleSessions, LoginFailures
@@ -15,6 +18,13 @@ from tanggap.store.audit_log import append_events
 from tanggap.store.checkpoints import CheckpointLog
 from tanggap.store.engine import READ_ONLY, make_engine
 from tanggap.store.tables import map_domain
+
+
+FINAL_APPEAL = (AppealStatus.UPHELD, AppealStatus.REVERSED)
+
+
+def _changed(entity, attribute: str) -> bool:
+    return inspect(entity).attrs[attribute].history.has_changes()
 
 
 class Store:
@@ -79,6 +89,10 @@ class UnitOfWork:
         self.login_failures = LoginFailures(s)
         self.extra_events = []
         self.outgoing = []
+        self._changed_appeals: dict[str, Appeal] = {}
+        self._changed_cases: dict[str, Case] = {}
+        if not self.read_only:
+            orm_events.listen(s, "before_flush", self._note_changes)
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -103,6 +117,7 @@ class UnitOfWork:
         drafts, sources = self._collect_events()
         self._raise_domain_events()
         self.session.flush()
+        self._raise_outcome_events()
         now = self.clock.now()
         events = append_events(self.session, drafts, now)
         outbox.append(self.session, self.outgoing, now)
@@ -124,8 +139,35 @@ class UnitOfWork:
             elif isinstance(entity, Enforcement):
                 self.outgoing.append(EnforcementRequested(entity.id))
 
+    def _note_changes(self, session: Session, *_) -> None:
+        """Before every flush (autoflushes too, which reset attribute history): the appeals and
+        cases whose outcome changed, for the events raised at commit."""
+        for entity in [*session.new, *session.dirty]:
+            if isinstance(entity, Appeal) and _changed(entity, "status"):
+                self._changed_appeals[entity.id] = entity
+            elif isinstance(entity, Case) and (_changed(entity, "state") or _changed(entity, "actioned_at")):
+                self._changed_cases[entity.id] = entity
+
+    def _raise_outcome_events(self) -> None:
+        """After the last flush: appeals that reached their outcome, orders whose last open
+        case became final (only a changed case that is final costs a query)."""
+        for appeal in self._changed_appeals.values():
+            if appeal.status in FINAL_APPEAL:
+                self.outgoing.append(AppealResolved(appeal.id, appeal.case_id, str(appeal.status)))
+        settled: list[str] = []
+        for case in [case for case in self._changed_cases.values() if settles_its_orders(case)]:
+            for order in self.orders.for_case(case.id):
+                if order.id in settled:
+                    continue
+                cases = self.cases.with_decisions([link.case_id for link in order.targets])
+                if all(settles_its_orders(other) for other in cases.values()):
+                    settled.append(order.id)
+        self.outgoing.extend(OrderSettled(order_id) for order_id in settled)
+        self._changed_appeals, self._changed_cases = {}, {}
+
     def rollback(self) -> None:
         self.session.rollback()
+        self._changed_appeals, self._changed_cases = {}, {}
 
     def _collect_events(self) -> tuple[list[AuditDraft], list[RecordsEvents]]:
         sources = [obj for obj in {*self.session.new, *self.session.identity_map.values()}

@@ -16,6 +16,8 @@ from tanggap.domain.errors import DomainError, InvalidTarget, NotFound, Permissi
 from tanggap.domain.model import AuditDraft, CaseState, OrderDraft
 from tanggap.platforms.offered import require_offered
 from tanggap.platforms.registry import split_unserved
+from tanggap.domain.events import CaseViewed
+from tanggap.services.case_views import case_viewed, record_case_view
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import carry_out
 from tanggap.services.orders import ingest_order, order_status, parse_targets
@@ -120,7 +122,7 @@ def get_case(case_id: str, caller: Caller, request: Request):
         case = uow.cases.get(case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")
-        uow.record(AuditDraft("case_viewed", "case", case.id, caller.actor, {"via": "api"}))
+        viewed = case_viewed(uow, case.id, caller.actor, "api")
         body = case_json(case)
         body["orders"] = [{"order_id": o.id, "reference": o.reference, "category": o.category,
                            "jurisdiction": o.jurisdiction, "received_at": utc(o.received_at),
@@ -133,7 +135,8 @@ def get_case(case_id: str, caller: Caller, request: Request):
                              for d in case.decisions]
         body["enforcements"] = [enforcement_json(e) for e in uow.enforcements.for_case(case.id)]
         uow.commit()
-        return body
+    audit_view_now(request.app.state.ctx, viewed)
+    return body
 
 
 @router.post("/cases/{case_id}/decision", status_code=201, response_model=out.DecisionOut,
@@ -174,6 +177,13 @@ def enforce_now(ctx, enforcement_id: str | None) -> dict | None:
             ctx.metrics.enforcement_failures.inc()
     with ctx.store.uow(read_only=True) as uow:
         return enforcement_json(uow.enforcements.get(enforcement_id))
+
+
+def audit_view_now(ctx, viewed: CaseViewed) -> None:
+    """With `effects=inline` the view's audit entry is written here; with workers (the default)
+    a worker writes it from the outbox (the same function: a later delivery finds it written)."""
+    if ctx.settings.effects == "inline":
+        record_case_view(ctx.store, viewed)
 
 
 @router.get("/evidence/{sha256}", summary="The raw message an order arrived in (staff)",

@@ -39,7 +39,7 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
         store.checkpoints = CheckpointLog(settings.audit_checkpoint_path, settings.audit_key_value())
     app = FastAPI(title="Tanggap", version=tanggap.__version__, docs_url=None, redoc_url=None, openapi_url=None,
                   description="Takedown orders in, blocked channels out, every step on the record.")
-    app.state.ctx = AppContext(settings, store, platform, Metrics(store))
+    app.state.ctx = AppContext(settings, store, platform, Metrics(store, settings))
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key_value(),
                        session_cookie="tanggap_session", same_site="strict",
                        https_only=bool(settings.secure_cookies), max_age=settings.session_absolute_hours * 3600)

@@ -29,6 +29,7 @@ from tanggap.intake.parse import letter_text
 from tanggap.platforms.interface import PlatformError
 from tanggap.platforms.offered import offered_actions
 from tanggap.services.accounts import LoginPolicy, LoginThrottled, end_session, login, start_session
+from tanggap.services.case_views import case_viewed
 from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
 from tanggap.services.escalation import escalate
 from tanggap.services.orders import order_status
@@ -38,7 +39,7 @@ from tanggap.store.audit_log import events_for
 from tanggap.domain.targets import Target
 from tanggap.store import views
 from tanggap.web import i18n
-from tanggap.web.api import enforce_now, require_offered_on_case
+from tanggap.web.api import audit_view_now, enforce_now, require_offered_on_case
 from tanggap.web.auth import SESSION_TOKEN, client_address, csrf_ok, csrf_token, session_principal
 from tanggap.web.evidence import post_evidence, signal_summary
 from tanggap.web.i18n import N_
@@ -455,8 +456,9 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         people |= {d.decided_by for d, _ in view["same_channel"] + view["similar"]}
         names = _user_names(uow, people)
         actor_names = _actor_names(uow, {event.actor for event in history})
-        uow.record(AuditDraft("case_viewed", "case", case.id, me.actor))
+        viewed = case_viewed(uow, case.id, me.actor, "console")
         uow.commit()
+    audit_view_now(ctx, viewed)
     legal_basis = next((o.legal_basis for o in view["orders"] if o.legal_basis), "")
     offered = offered_actions(ctx.platform, case.target)
     signals = signals_for(ctx.store, case_id)

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
+from tanggap.config import Settings
 from tanggap.store.uow import Store
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, settings: Settings | None = None):
         self.registry = CollectorRegistry()
-        self.orders_received = Counter("tanggap_orders_received", "Orders received", ["channel"],
-                                       registry=self.registry)
+        registry = self.registry
+        self.orders_received = Counter("tanggap_orders_received", "Orders received", ["channel"], registry=registry)
         self.targets_rejected = Counter("tanggap_targets_rejected", "Order targets rejected as unparseable",
-                                        registry=self.registry)
-        self.decisions = Counter("tanggap_decisions", "Decisions taken", ["action"], registry=self.registry)
+                                        registry=registry)
+        self.decisions = Counter("tanggap_decisions", "Decisions taken", ["action"], registry=registry)
         self.enforcement_failures = Counter("tanggap_enforcement_failures", "Enforcement rounds that ended unconfirmed",
-                                            registry=self.registry)
+                                            registry=registry)
         self.time_to_action = Histogram("tanggap_time_to_action_seconds", "Order receipt to platform confirmation",
                                         buckets=(60, 300, 900, 1800, 3600, 7200, 14400, 86400), registry=self.registry)
         self.registry.register(_CaseCollector(store))
-        self.registry.register(_BusCollector(store))
+        self.registry.register(_BusCollector(store, settings))
 
 
 class _CaseCollector:
@@ -42,10 +47,11 @@ class _CaseCollector:
 
 class _BusCollector:
     """The bus's lag: outbox rows not yet handed to a worker (embedded) or to the broker (NATS),
-    and the dead letters that need a person."""
+    the dead letters that need a person, and on NATS what each worker group has not finished."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, settings: Settings | None = None):
         self.store = store
+        self.settings = settings
 
     def collect(self):
         from tanggap.store import outbox
@@ -59,3 +65,28 @@ class _BusCollector:
             lag.add_metric([subject], count)
         yield lag
         yield GaugeMetricFamily("tanggap_outbox_dead_letters", "Events that failed their last attempt", value=dead)
+        if self.settings is not None and self.settings.bus == "nats":
+            yield from _consumer_lag(self.settings)
+
+
+def _consumer_lag(settings: Settings):
+    from tanggap.bus.nats import read_consumer_lag
+
+    try:
+        consumers = read_consumer_lag(settings.nats_url, settings.nats_prefix)
+    except Exception:  # the broker is away: say so, and let the scrape still answer
+        log.warning("NATS consumer lag not read", exc_info=True)
+        yield GaugeMetricFamily("tanggap_bus_broker_up", "Whether the NATS broker answered this scrape", value=0)
+        return
+    yield GaugeMetricFamily("tanggap_bus_broker_up", "Whether the NATS broker answered this scrape", value=1)
+    pending = GaugeMetricFamily("tanggap_bus_consumer_pending",
+                                "Messages in the stream not yet delivered to the worker group",
+                                labels=["stream", "consumer"])
+    ack_pending = GaugeMetricFamily("tanggap_bus_consumer_ack_pending",
+                                    "Messages delivered to the worker group and not yet acknowledged",
+                                    labels=["stream", "consumer"])
+    for consumer in consumers:
+        pending.add_metric([consumer.stream, consumer.consumer], consumer.pending)
+        ack_pending.add_metric([consumer.stream, consumer.consumer], consumer.ack_pending)
+    yield pending
+    yield ack_pending
