@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from tanggap.bus.worker import RetryPolicy, Worker, relay
 from tanggap.domain.events import DecisionTaken, PostSeen

@@ -12,7 +12,6 @@ publishing and before marking the row relayed does not deliver it twice.
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import nats
@@ -94,7 +93,7 @@ class NatsTransport:
         subscription = await self._subscription(group, stream)
         try:
             messages = await subscription.fetch(batch, timeout=max(timeout_s, 0.05))
-        except (NatsTimeout, asyncio.TimeoutError):
+        except (TimeoutError, NatsTimeout):
             return []
         prefix = f"{self.prefix}.{stream}."
         return [Delivery(message.headers.get("Nats-Msg-Id", "") if message.headers else "",
