@@ -220,7 +220,7 @@ def build_tanggap(bank_hex):
     def search(query_hex):
         try:
             q, p, d = index.search_arrays(pdq_array(query_hex), THRESHOLD)
-            return list(zip(q.tolist(), p.tolist(), d.tolist()))
+            return list(zip(q.tolist(), p.tolist(), d.tolist(), strict=True))
         finally:
             shutil.rmtree(directory.parent, ignore_errors=True)  # the mapping stays valid until closed
     return search, disk_mb
@@ -229,7 +229,7 @@ def build_tanggap(bank_hex):
 def build_threatexchange(bank_hex):
     from threatexchange.signal_type.pdq.pdq_index import PDQIndex
 
-    index = PDQIndex(entries=zip(bank_hex, range(len(bank_hex))))
+    index = PDQIndex(entries=zip(bank_hex, range(len(bank_hex)), strict=True))
 
     def search(query_hex):
         pairs = []
@@ -243,7 +243,7 @@ def build_threatexchange(bank_hex):
 def build_pdqindex2(bank_hex):
     from threatexchange.signal_type.pdq.pdq_index2 import PDQIndex2
 
-    index = PDQIndex2(entries=zip(bank_hex, range(len(bank_hex))))
+    index = PDQIndex2(entries=zip(bank_hex, range(len(bank_hex)), strict=True))
 
     def search(query_hex):
         pairs = []

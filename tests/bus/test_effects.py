@@ -22,7 +22,7 @@ from tanggap.services.orders import ingest_order
 from tests.builders import order_for
 from tests.bus.conftest import NATS_URL, TRANSPORTS, run_async
 from tests.conftest import bearer
-from tests.services.test_enforcement import TOKEN, admin, platform_server, world  # noqa: F401 (fixtures)
+from tests.services.test_enforcement import TOKEN
 
 
 

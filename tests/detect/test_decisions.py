@@ -47,7 +47,7 @@ def decided(store, sla, ministry, moderator, senior, platform_server):
         receipt = ingest_order(store.uow(), sla, order_for(ministry, f"@{channel.username}",
                                                            reference=f"B-{channel.internal_id}"), ministry)
         case_of[channel.username] = (receipt.case_ids[0], channel)
-    for username, (case_id, channel) in case_of.items():
+    for case_id, channel in case_of.values():
         if channel.kind == "propaganda":
             request = DecisionRequest("block", "terrorist propaganda", "global", reason_code="terrorist_content")
         elif channel.kind == "ordinary":
