@@ -131,7 +131,10 @@ def hex_rows(hashes: np.ndarray) -> list[str]:
 def workload(bank_size: int, queries: int, seed: int, kind: str = "uniform"):
     """The bank, the queries, and for the planted half which entry each came from."""
     rng = np.random.default_rng(seed)
-    bank = families_bank(rng, bank_size) if kind == "families" else rng.integers(0, 256, (bank_size, 32), dtype=np.uint8)
+    if kind == "families":
+        bank = families_bank(rng, bank_size)
+    else:
+        bank = rng.integers(0, 256, (bank_size, 32), dtype=np.uint8)
     planted = queries // 2
     sources = rng.choice(bank_size, planted, replace=False)
     flips = rng.integers(0, THRESHOLD + 1, planted)

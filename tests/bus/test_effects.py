@@ -79,7 +79,8 @@ def test_the_api_answers_at_once_and_a_worker_enforces(store, bus_settings, mini
         workers = BackgroundWorkers(store, transport_from_settings(bus_settings, store),
                                     effects_workers(store, platform, bus_settings)).start()
         try:
-            assert wait_for(lambda: enforcement_status(store, enforcement["enforcement_id"]) is EnforcementStatus.CONFIRMED)
+            enforcement_id = enforcement["enforcement_id"]
+            assert wait_for(lambda: enforcement_status(store, enforcement_id) is EnforcementStatus.CONFIRMED)
         finally:
             workers.stop()
         assert platform.channel(Target.channel(channel.username)).blocked_globally
