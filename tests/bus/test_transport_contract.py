@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tanggap.bus.worker import RetryPolicy, Worker, relay
 from tanggap.domain.events import DecisionTaken, PostSeen
 

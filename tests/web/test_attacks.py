@@ -239,7 +239,6 @@ def blocked(store, sla, ministry, moderator, name):
 
 def test_a_second_appeal_gets_409_and_the_form_says_so_and_the_form_is_rate_limited(store, client, sla,
                                                                                   ministry, moderator):
-
     for name in ("@kabar_satu", "@kabar_dua"):
         blocked(store, sla, ministry, moderator, name)
     page = client.get("/appeal").text
