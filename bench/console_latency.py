@@ -167,8 +167,8 @@ def bench_backend(name: str, url: str, args, folder: Path) -> None:
         for label, who, path_of, shows in endpoints:
             rows.append((label, *_http(clients[who], path_of, n, warm, shows)))
             # One more request, its SQL captured as the driver received it, for the peers below.
-            captured[label] = _capture(store.engine,
-                                       lambda: clients[who].get(path_of(n + warm)).raise_for_status())
+            captured[label] = _capture(store.engine, lambda client=clients[who], path_of=path_of:
+                                       client.get(path_of(n + warm)).raise_for_status())
         shown = _shown_total(clients["senior"].get("/console/queue").text)
         print(f"   open cases: the senior's queue shows {shown:,}; the database holds {_open_in_db(store):,}")
         rows.append(("peer: GET /static/console.css (same server, session cookie, no DB)",

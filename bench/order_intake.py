@@ -43,7 +43,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         stores = backends(folder, args.postgres)
         print(f"order of {args.targets} targets, POST to all cases queued, {args.runs} runs each\n")
-        print(f"{'backend':22} {'median s':>9} {'min s':>7} {'targets/s':>10} {'merge s':>8} {'peer: bare insert s':>20}")
+        print(f"{'backend':22} {'median s':>9} {'min s':>7} {'targets/s':>10} {'merge s':>8} "
+              f"{'peer: bare insert s':>20}")
         for name, url in stores:
             result = bench_backend(url, args.targets, args.runs, Path(folder))
             print(f"{name:22} {result['median']:9.3f} {result['min']:7.3f} "

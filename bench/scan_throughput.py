@@ -96,7 +96,7 @@ def _scan_with_images(store, scorer, posts, images):
         scores = scorer.score_posts(batch)
         matches = match_media(store, [(str(n), images[start + n]) for n in range(len(batch))])
         channel_risk([PostEvidence(str(n), s.score, s.terms, tuple(m.signals))
-                      for n, (s, m) in enumerate(zip(scores, matches))])
+                      for n, (s, m) in enumerate(zip(scores, matches, strict=True))])
 
 
 def _rate(work, count: int, runs: int) -> float:

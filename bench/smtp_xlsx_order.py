@@ -146,7 +146,7 @@ def order_email(targets: int, reference: str, prefix: str = "bench_xlsx_") -> by
     mail["Return-Path"] = f"<{SENDER}>"
     mail["Authentication-Results"] = (
         "mx1.tanggap.invalid; dkim=pass header.d=komdigi.go.id header.s=kd2026; "
-        f"spf=pass smtp.mailfrom=komdigi.go.id; dmarc=pass (p=QUARANTINE) header.from=komdigi.go.id")
+        "spf=pass smtp.mailfrom=komdigi.go.id; dmarc=pass (p=QUARANTINE) header.from=komdigi.go.id")
     mail["Date"] = formatdate(localtime=False)
     mail["From"] = f"Direktorat Jenderal Pengawasan Ruang Digital <{SENDER}>"
     mail["To"] = f"Tanggap Abuse <{INTAKE_ADDRESS}>"

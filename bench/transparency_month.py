@@ -106,7 +106,8 @@ def _fill(store: Store, authority_id: str, blocks: int) -> None:
             order_id = new_id()
             received = at - timedelta(hours=2)
             order_rows.append(dict(id=order_id, authority_id=authority_id, reference=f"B-{n}", category="terrorism",
-                                   jurisdiction="ID", received_at=received, deadline_due_at=received + timedelta(hours=4),
+                                   jurisdiction="ID", received_at=received,
+                                   deadline_due_at=received + timedelta(hours=4),
                                    deadline_basis="ID/terrorism 4h", channel="api", rejected=[], revision=1))
             link_rows.append(dict(id=new_id(), order_id=order_id, case_id=case_id,
                                   target=parse_target(f"@bench_channel_{n:07d}"), spelling="x", position=0))

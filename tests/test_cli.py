@@ -133,7 +133,8 @@ def test_a_disabled_user_and_a_revoked_key_stop_working_at_once(store, store_url
 def test_key_rotation_revokes_the_old_keys_and_prints_a_new_one(store, store_url, tmp_path):
     from tanggap.services.accounts import principal_for_key
 
-    old = run(store_url, tmp_path, "authority", "add", "Kemkomdigi", "--jurisdiction", "ID").output.strip().splitlines()[-1]
+    added = run(store_url, tmp_path, "authority", "add", "Kemkomdigi", "--jurisdiction", "ID")
+    old = added.output.strip().splitlines()[-1]
     rotated = run(store_url, tmp_path, "key", "rotate", "--authority", "Kemkomdigi")
     assert rotated.exit_code == 0, rotated.output
     new = rotated.output.strip().splitlines()[-1]

@@ -75,7 +75,7 @@ class BackgroundServer:
         sock = listening_socket(self.host, self.port)
         self._socket = sock
         self.port = sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, name=f"uvicorn:{self.port}",
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"uvicorn:{self.port}",
                                         daemon=True)
         self._thread.start()
         self._wait_until_started()
@@ -99,9 +99,9 @@ class BackgroundServer:
                  traceback: TracebackType | None) -> None:
         self.stop()
 
-    def _serve(self) -> None:
+    def _serve(self, sock: socket.socket) -> None:
         try:
-            self._server.run(sockets=[self._socket])
+            self._server.run(sockets=[sock])
         except BaseException as error:  # noqa: BLE001 - uvicorn exits with SystemExit on failure
             self._failure = error
 

@@ -28,7 +28,8 @@ def create_dsa_app() -> FastAPI:
         batch = body.get("statements", [])
         app.state.batch_sizes.append(len(batch))
         if len(batch) > 100:
-            return JSONResponse({"errors": {"statements": ["The statements field must not have more than 100 items."]}}, 422)
+            return JSONResponse({"errors": {"statements": ["The statements field must not have more than 100 items."]}},
+                                422)
         errors, existing = {}, []
         for index, statement in enumerate(batch):
             if statement["puid"] in app.state.puids:

@@ -42,8 +42,8 @@ def test_breaches_are_exactly_where_they_were_made(store, month):
     assert outcome["https://t.me/slow_one"].late_by.total_seconds() == 45 * 60
     assert outcome["https://t.me/news_site"].row.outcome == "refused" and not outcome["https://t.me/news_site"].breached
     assert outcome["https://t.me/never_done"].row.outcome == "pending" and outcome["https://t.me/never_done"].breached
-    assert [l.row.outcome for l in report.lines].count("rejected") == 2
-    assert {l.row.target for l in report.breaches} == {"https://t.me/slow_one", "https://t.me/never_done"}
+    assert [line.row.outcome for line in report.lines].count("rejected") == 2
+    assert {line.row.target for line in report.breaches} == {"https://t.me/slow_one", "https://t.me/never_done"}
     summary = report.summary
     assert (summary.orders, summary.targets, summary.actioned, summary.refused, summary.unreadable) == (1, 4, 2, 1, 2)
     assert (summary.in_time, summary.breaches) == (1, 2)

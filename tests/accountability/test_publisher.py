@@ -33,7 +33,8 @@ def platform_server(tmp_path_factory):
 def our_channel(platform_server):
     seed_world(platform_server.db, channels=8, seed=3)
     with sqlite3.connect(platform_server.db) as db:
-        channel_id, username = db.execute("SELECT id, username FROM channels WHERE username IS NOT NULL LIMIT 1").fetchone()
+        channel_id, username = db.execute(
+            "SELECT id, username FROM channels WHERE username IS NOT NULL LIMIT 1").fetchone()
     with DemoPlatform(platform_server.url, TOKEN) as adapter:
         yield PlatformChannel(adapter, f"@{username}"), channel_id
 
@@ -67,11 +68,13 @@ def bot_api():
         if token != BOT_TOKEN:
             return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         if method == "getMe":
-            return {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Tanggap", "username": "tanggap_bot"}}
+            return {"ok": True,
+                    "result": {"id": 42, "is_bot": True, "first_name": "Tanggap", "username": "tanggap_bot"}}
         if method == "sendMessage":
             if app.state.fail:
                 return JSONResponse({"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, 400)
-            form = dict(await request.form()) if "form" in request.headers.get("content-type", "") else await request.json()
+            form_post = "form" in request.headers.get("content-type", "")
+            form = dict(await request.form()) if form_post else await request.json()
             app.state.sent.append(form)
             return {"ok": True, "result": {"message_id": len(app.state.sent), "date": 1790000000,
                                            "chat": {"id": -1001, "type": "channel", "title": "updates"},

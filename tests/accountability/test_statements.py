@@ -61,7 +61,8 @@ def test_every_decision_has_a_valid_statement_and_a_reversal_has_its_own(store, 
 
 
 VALID = {
-    "decision_visibility": ["DECISION_VISIBILITY_CONTENT_DISABLED"], "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
+    "decision_visibility": ["DECISION_VISIBILITY_CONTENT_DISABLED"],
+    "decision_ground": "DECISION_GROUND_ILLEGAL_CONTENT",
     "illegal_content_legal_ground": "TCO Regulation", "illegal_content_explanation": "propaganda",
     "category": "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "content_type": ["CONTENT_TYPE_TEXT"],
     "territorial_scope": ["DE", "NO"], "content_date": "2026-11-01", "application_date": "2026-11-02",

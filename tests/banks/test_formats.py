@@ -30,7 +30,8 @@ def test_gifct_style_csv():
     parsed = parse("gifct_hsdb_export.csv")
     records, rejects = summary(parsed)
     assert records == [
-        ("pdq", "35921e20", ("Glorification of Terrorist Acts", "Radicalization Recruitment Instruction", "ISIS"), False),
+        ("pdq", "35921e20", ("Glorification of Terrorist Acts", "Radicalization Recruitment Instruction", "ISIS"),
+         False),
         ("pdq", "f730511a", ("Graphic Violence Against Defenseless People", "ISIS"), False),
         ("md5", "bada4075", ("Terrorist Attack Footage", "ISIS"), False),
         ("pdq", "35921e20", ("Imminent Credible Threat", "ISIS"), False),

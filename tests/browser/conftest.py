@@ -79,7 +79,8 @@ class World:
 
     def order(self, reference: str, category: str, *targets: str, key: str | None = None) -> dict:
         answer = httpx.post(f"{self.url}/api/v1/orders",
-                            headers={"Authorization": f"Bearer {key or self.ministry_key}"}, json={"reference": reference, "category": category, "targets": list(targets),
+                            headers={"Authorization": f"Bearer {key or self.ministry_key}"},
+                            json={"reference": reference, "category": category, "targets": list(targets),
                                   "legal_basis": "UU 5/2018; Permenkominfo 5/2020"})
         assert answer.status_code == 201, answer.text
         return answer.json()

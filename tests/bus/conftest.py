@@ -12,6 +12,8 @@ from ulid import ULID
 
 from tanggap.bus.embedded import EmbeddedTransport
 from tanggap.bus.nats import NatsTransport
+# The demo platform and its seeded world, shared with the enforcement tests (test_effects.py).
+from tests.services.test_enforcement import admin, platform_server, world  # noqa: F401 (fixtures)
 
 NATS_URL = os.environ.get("TANGGAP_TEST_NATS_URL", "nats://127.0.0.1:4222")
 TRANSPORTS = ["embedded", "nats"]

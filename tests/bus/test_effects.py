@@ -24,11 +24,7 @@ from tanggap.store.outbox import outbox
 from tests.builders import order_for
 from tests.bus.conftest import NATS_URL, TRANSPORTS, run_async
 from tests.conftest import bearer
-from tests.services import test_enforcement as enforcement_world
 from tests.services.test_enforcement import TOKEN
-
-# The enforcement tests' fixtures: the demo platform server, its admin client, its seeded world.
-admin, platform_server, world = enforcement_world.admin, enforcement_world.platform_server, enforcement_world.world
 
 
 
@@ -85,8 +81,8 @@ def test_the_api_answers_at_once_and_a_worker_enforces(store, bus_settings, mini
         workers = BackgroundWorkers(store, transport_from_settings(bus_settings, store),
                                     effects_workers(store, platform, bus_settings)).start()
         try:
-            assert wait_for(lambda: enforcement_status(store, enforcement["enforcement_id"])
-                            is EnforcementStatus.CONFIRMED)
+            enforcement_id = enforcement["enforcement_id"]
+            assert wait_for(lambda: enforcement_status(store, enforcement_id) is EnforcementStatus.CONFIRMED)
         finally:
             workers.stop()
         assert platform.channel(Target.channel(channel.username)).blocked_globally

@@ -94,7 +94,8 @@ def _configure(server: Dovecot) -> None:
         folder.chmod(0o755)  # the unprivileged processes must reach their sockets
         for sub in ("mail", "home"):
             os.chown(folder / sub, internal.pw_uid, internal.pw_gid)
-        internal_user, login_user, mail_uid, mail_gid = internal.pw_name, login.pw_name, internal.pw_uid, internal.pw_gid
+        internal_user, login_user = internal.pw_name, login.pw_name
+        mail_uid, mail_gid = internal.pw_uid, internal.pw_gid
     else:
         me = pwd.getpwuid(os.getuid())
         internal_user = login_user = me.pw_name

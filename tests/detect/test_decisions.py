@@ -43,11 +43,12 @@ def decided(store, sla, ministry, moderator, senior, platform_server):
     """Blocks for terrorist content, a no-action (approved by a senior), a gambling block."""
     channels = platform_server.channels
     case_of = {}
-    for channel in public(channels, "propaganda", 3) + public(channels, "ordinary", 2) + public(channels, "gambling", 1):
+    chosen = public(channels, "propaganda", 3) + public(channels, "ordinary", 2) + public(channels, "gambling", 1)
+    for channel in chosen:
         receipt = ingest_order(store.uow(), sla, order_for(ministry, f"@{channel.username}",
                                                            reference=f"B-{channel.internal_id}"), ministry)
         case_of[channel.username] = (receipt.case_ids[0], channel)
-    for username, (case_id, channel) in case_of.items():
+    for case_id, channel in case_of.values():
         if channel.kind == "propaganda":
             request = DecisionRequest("block", "terrorist propaganda", "global", reason_code="terrorist_content")
         elif channel.kind == "ordinary":
@@ -80,7 +81,8 @@ def test_harvest_labels_each_post_of_a_decided_channel(store, platform, decided)
 
 
 def test_split_harvest_keeps_test_texts_out_of_training():
-    items = [decisions.DecisionExample(f"c{i}", f"https://t.me/chan{i}", Example(f"post number {i}", i % 2, "decisions", "demo"))
+    items = [decisions.DecisionExample(f"c{i}", f"https://t.me/chan{i}",
+                                       Example(f"post number {i}", i % 2, "decisions", "demo"))
              for i in range(60)]
     test_text = Example("post number 7", 0, "netifier", "twitter")
     train, holdout = decisions.split_harvest(items, [], [test_text])

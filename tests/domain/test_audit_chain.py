@@ -34,6 +34,7 @@ def test_removed_event_is_detected():
 def test_rehashed_forgery_breaks_the_next_link():
     events = chain(5)
     forged = replace(events[2], actor="mallory")
-    forged = replace(forged, hash=event_hash(forged.prev_hash, 3, forged.at, "mallory", "test", "case", "c3", forged.payload))
+    forged = replace(forged,
+                     hash=event_hash(forged.prev_hash, 3, forged.at, "mallory", "test", "case", "c3", forged.payload))
     events[2] = forged
     assert verify_chain(events).seq == 4

@@ -90,7 +90,8 @@ def test_kinds_and_parts():
         "https://t.me/", "t.me/addstickers/Pack", "t.me/share/url?url=x", "t.me/joinchat",
         "t.me/c/123", "t.me/c/abc/1", "t.me/kabar_x/0", "t.me/c/0/1", "t.me/+short",
         "tg://resolve?phone=123", "tg://settings", "ftp://t.me/kabar_x", "mailto:kabar_x@t.me",
-        "https://[t.me/kabar_x", "tg://[x", "t.me/c/" + "9" * 5000 + "/1", "t.me/c/²/1", "@joinchat", "CONFIRMPHONE", "t.me/+6281234567890",
+        "https://[t.me/kabar_x", "tg://[x", "t.me/c/" + "9" * 5000 + "/1", "t.me/c/²/1", "@joinchat", "CONFIRMPHONE",
+        "t.me/+6281234567890",
         "tg://resolve?domain=addstickers",
         # A post we cannot read is refused, never widened to the whole channel.
         "t.me/kabar_x/²", "t.me/kabar_x/12abc", "https://t.me/kabar_x/12abc?single", "t.me/s/kabar_x/x1",

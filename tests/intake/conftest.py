@@ -135,7 +135,8 @@ def big_xlsx(rows: Iterable[Sequence[str]]) -> bytes:
             f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
             f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
         ),
-        "xl/sharedStrings.xml": f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
+        "xl/sharedStrings.xml":
+            f'<sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
         "xl/worksheets/sheet1.xml": (
             f'<worksheet xmlns="{main}"><dimension ref="A1:D{max(len(rows), 1)}"/>'
             f"<sheetData>{body}</sheetData></worksheet>"

@@ -156,7 +156,8 @@ def test_pdf_letter_text_table_rows_and_link_annotations(build):
     pdf = read_pdf(letter, reading("surat.pdf"))
     assert "B-0101/DJWD/PW.02.01/01/2026" in pdf.text
     assert pdf.links == ["https://t.me/pdf_anotasi"]
-    result = parse_message(build.mail("Surat terlampir, mohon penurunan konten.\n", attachments=[("application/pdf", "s.pdf", letter)]))
+    result = parse_message(build.mail("Surat terlampir, mohon penurunan konten.\n",
+                                      attachments=[("application/pdf", "s.pdf", letter)]))
     assert targets_of(result) == ["https://t.me/pdf_anotasi", "https://t.me/pdf_dua", "https://t.me/pdf_satu"]
     assert result.order_reference == "B-0101/DJWD/PW.02.01/01/2026"
 

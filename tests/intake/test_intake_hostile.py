@@ -48,7 +48,8 @@ def test_nul_bytes_are_reported_and_removed_from_the_text():
 
 def test_a_truncated_message_gives_what_it_has():
     raw = HEADERS + b"Content-Type: multipart/mixed; boundary=X\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\n" + LETTER
-    raw += b"\r\n--X\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(b"1;t.me/kanal_csv\n" * 50)
+    raw += (b"\r\n--X\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + base64.encodebytes(b"1;t.me/kanal_csv\n" * 50))
     result = timed(raw[:-30])
     assert result.is_order and "https://t.me/kanal_teror" in [t.canonical for t in result.targets]
 
@@ -101,7 +102,8 @@ def test_a_huge_single_line_body_is_read_within_the_limits():
     assert any(w.startswith("incomplete:") and "characters" in w for w in result.warnings)
 
 
-@pytest.mark.parametrize("filler", [b"t.me/" * 400_000, b"https://" * 250_000, b"@a" * 1_000_000, b"<a href=" * 200_000])
+@pytest.mark.parametrize("filler",
+                         [b"t.me/" * 400_000, b"https://" * 250_000, b"@a" * 1_000_000, b"<a href=" * 200_000])
 def test_pathological_repetitions_stay_fast(filler):
     assert timed(plain(LETTER + filler)).is_order
     assert timed(plain(b"<html>" + LETTER + filler, b"text/html")).is_order
@@ -131,12 +133,14 @@ def test_the_time_budget_stops_work_and_says_so(build):
 
 
 def test_a_base64_part_with_garbage_is_decoded_leniently():
-    raw = HEADERS + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(LETTER)[:-5] + b"!!!***\r\n"
+    raw = (HEADERS + b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + base64.encodebytes(LETTER)[:-5] + b"!!!***\r\n")
     assert timed(raw).error is None
 
 
 def test_the_parser_keeps_running_over_a_batch_of_broken_files(build):
-    batch = [b"", os.urandom(5000), b"\x00" * 5000, plain(LETTER)[:50], HEADERS + b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--",
+    batch = [b"", os.urandom(5000), b"\x00" * 5000, plain(LETTER)[:50],
+             HEADERS + b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n--",
              build.mail(build.letter, attachments=[("application/pdf", "x.pdf", b"%PDF-1.4\n%%EOF")]), plain(LETTER)]
     results = [timed(raw) for raw in batch]
     assert [t.canonical for t in results[-1].targets] == ["https://t.me/kanal_teror"]

@@ -99,7 +99,8 @@ def test_an_eu_style_letter_from_a_personal_mailbox_is_not_an_order():
 
 def test_a_forward_takes_the_order_and_the_number_of_the_original():
     original = letter(ID_ORDER)
-    forward = Letter(Envelope(sender_address="legal@telegram.org", subject="Fwd: Permintaan"), "Diteruskan, mohon dicek.", forwarded=(original,))
+    forward = Letter(Envelope(sender_address="legal@telegram.org", subject="Fwd: Permintaan"),
+                     "Diteruskan, mohon dicek.", forwarded=(original,))
     verdict = assess(forward)
     assert verdict.is_order and verdict.issuer is KOMDIGI
     assert verdict.order_reference == "B-0001/DJWD/PW.02.01/01/2026"
@@ -107,7 +108,8 @@ def test_a_forward_takes_the_order_and_the_number_of_the_original():
 
 
 def test_an_automatic_reply_carrying_an_order_is_not_an_order():
-    bounce = Letter(Envelope(sender_address="mailer@komdigi.go.id", automated="delivery report"), forwarded=(letter(ID_ORDER),))
+    bounce = Letter(Envelope(sender_address="mailer@komdigi.go.id", automated="delivery report"),
+                    forwarded=(letter(ID_ORDER),))
     assert not assess(bounce).is_order
 
 
@@ -119,7 +121,8 @@ def test_an_automatic_reply_carrying_an_order_is_not_an_order():
         (" | Nomor | : | B-2611/DJAI/AI.03.01/07/2024 ", "", "B-2611/DJAI/AI.03.01/07/2024"),
         ("Nomor\n:\nB-1502/DJAI/AI.03.01/05/2023\nSifat", "", "B-1502/DJAI/AI.03.01/05/2023"),
         ("Kami teruskan surat Nomor B-0127/DJWD/PW.02.01/01/2026 kemarin.", "", "B-0127/DJWD/PW.02.01/01/2026"),
-        ("Permenkominfo Nomor 5 Tahun 2020", "Re: Permintaan [B-0952/DJWD/PW.02.01/04/2026]", "B-0952/DJWD/PW.02.01/04/2026"),
+        ("Permenkominfo Nomor 5 Tahun 2020", "Re: Permintaan [B-0952/DJWD/PW.02.01/04/2026]",
+         "B-0952/DJWD/PW.02.01/04/2026"),
         ("Our reference: TCO-DE-2026-000123", "", "TCO-DE-2026-000123"),
         ("Reference: BKA/2026/778-A", "", "BKA/2026/778-A"),
         ("Permenkominfo Nomor 5 Tahun 2020\nNomor: -", "", None),
@@ -132,7 +135,8 @@ def test_references_exactly_as_written(body, subject, expected):
 def test_the_letters_own_number_comes_before_a_quoted_one():
     body = "Nomor: B-0002/DJWD/PW.02.01/02/2026\nMohon diturunkan.\n\n> Nomor: B-0001/DJWD/PW.02.01/01/2026\n"
     assert reference(letter(body)) == "B-0002/DJWD/PW.02.01/02/2026"
-    assert reference(letter("Mohon diturunkan.\n\n> Nomor: B-0001/DJWD/PW.02.01/01/2026\n")) == "B-0001/DJWD/PW.02.01/01/2026"
+    quoted_only = letter("Mohon diturunkan.\n\n> Nomor: B-0001/DJWD/PW.02.01/01/2026\n")
+    assert reference(quoted_only) == "B-0001/DJWD/PW.02.01/01/2026"
 
 
 def test_parsed_message_carries_authority_jurisdiction_and_category(build):
@@ -144,6 +148,7 @@ def test_parsed_message_carries_authority_jurisdiction_and_category(build):
 
 
 def test_a_complaint_keeps_its_mentioned_channel_but_has_no_targets(build):
-    result = parse_message(build.mail("Please remove https://t.me/scam_kanal", sender="Jonas <jonas@posteo.de>", subject="Scam"))
+    result = parse_message(build.mail("Please remove https://t.me/scam_kanal", sender="Jonas <jonas@posteo.de>",
+                                      subject="Scam"))
     assert not result.is_order and result.targets == ()
     assert [t.canonical for t in result.mentioned_targets] == ["https://t.me/scam_kanal"]

@@ -98,7 +98,8 @@ def test_an_at_name_in_prose_or_a_signature_is_no_target(text):
 
 def test_other_sites_are_out_of_scope_not_targets():
     harvest = Harvest()
-    harvest_text("https://x.com/kabar_x https://www.youtube.com/watch?v=1 https://telegram.org/faq www.komdigi.go.id", harvest)
+    harvest_text("https://x.com/kabar_x https://www.youtube.com/watch?v=1 https://telegram.org/faq www.komdigi.go.id",
+                 harvest)
     assert harvest.targets == {}
     assert list(harvest.out_of_scope) == [
         "https://x.com/kabar_x", "https://www.youtube.com/watch?v=1", "https://telegram.org/faq", "www.komdigi.go.id",

@@ -147,13 +147,15 @@ def mime_trees(draw, depth=0):
     charset = draw(CHARSETS)
     body = draw(st.text(max_size=80)).replace("\r", "")
     return (f"Content-Type: {ctype}; charset={charset}\r\nContent-Transfer-Encoding: {draw(ENCODINGS)}\r\n"
-            f"Content-Disposition: {draw(st.sampled_from(['inline', 'attachment; filename=a.csv', 'attachment']))}\r\n\r\n{body}")
+            f"Content-Disposition: {draw(st.sampled_from(['inline', 'attachment; filename=a.csv', 'attachment']))}"
+            f"\r\n\r\n{body}")
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mime_trees(), st.integers(0, 400))
 def test_fuzz_any_mime_structure_parses_without_raising(structure, cut):
-    raw = ("From: Aduan <aduankonten@komdigi.go.id>\r\nSubject: Permintaan Penurunan\r\nMIME-Version: 1.0\r\n" + structure)
+    raw = ("From: Aduan <aduankonten@komdigi.go.id>\r\nSubject: Permintaan Penurunan\r\nMIME-Version: 1.0\r\n"
+           + structure)
     raw_bytes = raw.encode("utf-8", "surrogatepass")
     for candidate in (raw_bytes, raw_bytes[: len(raw_bytes) - cut]):  # and a truncated copy
         result = parse_message(candidate, ParseLimits(time_budget_s=10))

@@ -49,7 +49,8 @@ def test_every_sample_file_has_an_expected_line():
 
 def test_shared_samples_in_place_parse_as_expected():
     if not (SHARED_ORIGINAL / "expected.jsonl").is_file():
-        pytest.skip(f"the shared samples folder {SHARED_ORIGINAL.resolve()} is absent; its copy in {SHARED_COPY} is tested")
+        pytest.skip(f"the shared samples folder {SHARED_ORIGINAL.resolve()} is absent; "
+                    f"its copy in {SHARED_COPY} is tested")
     wanted = expected(SHARED_ORIGINAL)
     assert sorted(p.name for p in SHARED_ORIGINAL.glob("*.eml")) == sorted(wanted)
     for name, record in wanted.items():

@@ -71,7 +71,8 @@ def test_a_masih_aktif_reminder_without_a_quote_adds_its_channels(store, intake)
 
 def test_a_follow_up_that_adds_nothing_is_the_same_order_again(store, intake):
     first = intake(letter(ORDER_LETTER, headers=[dmarc_pass()], message_id="<first@komdigi.go.id>"))
-    again = f"Kanal pada surat di bawah masih aktif, mohon segera ditindaklanjuti.\n\n{'> ' + ORDER_LETTER.replace(chr(10), chr(10) + '> ')}"
+    quoted = "> " + ORDER_LETTER.replace("\n", "\n> ")
+    again = f"Kanal pada surat di bawah masih aktif, mohon segera ditindaklanjuti.\n\n{quoted}"
     outcome = intake(letter(again, subject="Re: Permintaan Penurunan Konten", headers=[dmarc_pass()],
                             message_id="<again@komdigi.go.id>"))
     assert outcome.state == "revision" and outcome.order_id == first.order_id

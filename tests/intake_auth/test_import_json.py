@@ -53,7 +53,8 @@ def test_import_json_reports_each_message_outcome(store, authorities, store_url,
         "01_order.eml": "order", "02_follow_up.eml": "revision", "03_forged.eml": "quarantined",
         "04_invitation.eml": "triage", "05_complaint.eml": "report", "06_out_of_office.eml": "not_order"}
     order, follow_up = got["01_order.eml"], got["02_follow_up.eml"]
-    assert (order["order_reference"], order["authority"], order["message_id"]) == (NOMOR, "Kemkomdigi", "<o1@komdigi.go.id>")
+    assert (order["order_reference"], order["authority"], order["message_id"]) == (NOMOR, "Kemkomdigi",
+                                                                                   "<o1@komdigi.go.id>")
     assert follow_up["order_reference"] == NOMOR and follow_up["order_id"] != order["order_id"]
     assert got["03_forged.eml"]["order_id"] is None and "Authentication-Results" in got["03_forged.eml"]["reason"]
 

@@ -30,7 +30,8 @@ def corpus() -> list[tuple[str, bytes]]:
             built.append((name, letter(body, subject=subject, headers=[dmarc_pass()],
                                        message_id=f"<c-{n}-{len(reply)}@komdigi.go.id>")))
     for name, (subject, body) in AUTHORITY_NON_ORDERS.items():
-        built.append((name, letter(body, subject=subject, headers=[dmarc_pass()], message_id=f"<c-{name}@komdigi.go.id>")))
+        built.append((name,
+                      letter(body, subject=subject, headers=[dmarc_pass()], message_id=f"<c-{name}@komdigi.go.id>")))
     for name, (own, _) in REPLIES_QUOTING_AN_ORDER.items():
         body = own + "\n\n" + "\n".join(f"> {line}" for line in ORDER_LETTER.splitlines())
         built.append((name, letter(body, subject="Re: Permintaan", headers=[dmarc_pass()],

@@ -34,7 +34,8 @@ def test_every_sample_lands_as_expected_with_raw_evidence_linked(store, sla, aut
             # A member of the public naming a channel files a user report; machine mail is no order.
             wanted = "order" if row["is_order"] else "report" if "complaint" in row["file"] else "not_order"
             assert inbound.state == wanted, (row["file"], inbound.reason)
-            kept = uow.session.execute(select(evidence.c.content).where(evidence.c.sha256 == inbound.evidence_sha256)).scalar_one()
+            kept = uow.session.execute(
+                select(evidence.c.content).where(evidence.c.sha256 == inbound.evidence_sha256)).scalar_one()
             assert bytes(kept) == raw  # the exact bytes, as received
             if not row["is_order"]:
                 assert inbound.order_id is None
@@ -87,7 +88,8 @@ def test_a_spoofed_order_is_quarantined_and_a_human_can_release_it(store, sla, a
 
 
 def test_an_order_from_a_domain_no_authority_verified_is_quarantined(store, sla, authorities):
-    raw = sample("01_plain_text_list.eml").replace(b"komdigi.go.id", b"polri.go.id")  # real kind of sender, not registered
+    # a real kind of sender, not registered
+    raw = sample("01_plain_text_list.eml").replace(b"komdigi.go.id", b"polri.go.id")
     outcome = process_inbound(store, sla, receive_raw(store.uow(), raw, "smtp").inbound_id, trust=TRUST)
     assert outcome.state == "quarantined" and "no authority has verified" in outcome.reason
 
@@ -163,7 +165,8 @@ def test_a_relay_outage_delays_the_acknowledgement_but_does_not_lose_it(store, i
     receive_raw(store.uow(), sample("05_csv_attachment.eml"), "smtp")
     dead = intake_settings.model_copy(update={"smtp_relay_port": 1})
     assert IntakeWorker(store, dead, mailer_from_settings(dead)).run_once().replies.failures == 1
-    assert IntakeWorker(store, intake_settings, mailer_from_settings(intake_settings)).run_once().replies.acknowledgements == 1
+    assert IntakeWorker(store, intake_settings,
+                        mailer_from_settings(intake_settings)).run_once().replies.acknowledgements == 1
 
 
 def test_a_reversal_on_appeal_is_reported_back_to_the_authority(store, intake_settings, authorities, relay,

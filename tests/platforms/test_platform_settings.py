@@ -73,3 +73,14 @@ def test_a_target_no_platform_serves_is_refused_for_good():
         registry.block(parse_target("#a:example.org"), Scope(), "k")
     assert not refused.value.transient and "no platform for Matrix targets" in str(refused.value)
     registry.close()
+
+
+def test_several_platforms_route_owner_notices_and_posts_by_target(demo_world, demo_platform):
+    """Statements of reasons and the daily transparency post reach the adapter serving the target."""
+    registry = PlatformRegistry([MatrixPlatform("http://127.0.0.1:9", "t", timeout=1), demo_platform])
+    channel = demo_world.public_channel("propaganda").target
+    notice = registry.notify_owner(channel, "Kanal Anda diblokir.", "sor:registry-route")
+    message = registry.post_message(channel, "Hari ini: 3 kanal diblokir.", "transparency:registry-route")
+    assert notice.reference and message.reference
+    assert demo_world.actions_with_key("sor:registry-route")
+    assert demo_world.actions_with_key("transparency:registry-route")

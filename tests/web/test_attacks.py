@@ -239,10 +239,6 @@ def blocked(store, sla, ministry, moderator, name):
 
 def test_a_second_appeal_gets_409_and_the_form_says_so_and_the_form_is_rate_limited(store, client, sla,
                                                                                   ministry, moderator):
-    from tanggap.services.decisions import DecisionRequest, decide
-    from tanggap.services.orders import ingest_order
-    from tests.builders import order_for
-
     for name in ("@kabar_satu", "@kabar_dua"):
         blocked(store, sla, ministry, moderator, name)
     page = client.get("/appeal").text
@@ -260,9 +256,6 @@ def test_a_second_appeal_gets_409_and_the_form_says_so_and_the_form_is_rate_limi
 
 def test_an_appeal_through_the_api_twice_is_a_409_naming_the_open_one(store, client, sla, ministry, moderator):
     from tanggap.services.appeals import submit_appeal
-    from tanggap.services.decisions import DecisionRequest, decide
-    from tanggap.services.orders import ingest_order
-    from tests.builders import order_for
 
     blocked(store, sla, ministry, moderator, "@kabar_tiga")
     first = submit_appeal(store.uow(), "@kabar_tiga", "owner", "x", None, "public")

@@ -124,7 +124,8 @@ def world(store, make_client):
     order = client.post("/api/v1/orders", headers=bearer(keys["authority"]), json={
         "reference": "B-1", "category": "terrorism", "targets": ["@kabar_matrix"]}).json()
     ids = {"order_id": order["order_id"], "case_id": order["targets"][0]["case_id"],
-           "appeal_id": _appeal(store, client, keys["authority"]), "inbound_id": "01NOINBOUND000000000000000", "sha256": "a" * 64,
+           "appeal_id": _appeal(store, client, keys["authority"]), "inbound_id": "01NOINBOUND000000000000000",
+           "sha256": "a" * 64,
            "post_id": "1"}
     sessions = {}
     for role in ("moderator", "senior", "admin", "auditor", "liaison"):

@@ -73,8 +73,8 @@ def test_every_operation_answers_as_documented(api_schema, fuzz_world):
                              operation.as_strategy(GenerationMode.NEGATIVE))
 
         @given(case=strategy)
-        @settings(max_examples=EXAMPLES, derandomize=not os.environ.get("TANGGAP_FUZZ_RANDOM"), database=None, deadline=None,
-                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, derandomize=not os.environ.get("TANGGAP_FUZZ_RANDOM"), database=None,
+                  deadline=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def answers_as_documented(case):
             for headers in callers.values():
                 case.call_and_validate(headers=headers, checks=CHECKS)

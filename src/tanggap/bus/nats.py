@@ -12,15 +12,16 @@ publishing and before marking the row relayed does not deliver it twice.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import nats
+from nats.aio.client import Client as NatsClient
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DiscardPolicy, StorageType, StreamConfig
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from tanggap.bus.transport import Delivery, stream_of
@@ -49,8 +50,8 @@ class NatsTransport:
         self.max_deliver = max_deliver  # a safety net: the worker dead-letters before this
         self.duplicate_window_s = duplicate_window_s
         self.max_posts_backlog = max_posts_backlog
-        self.connection: Any = None  # nats.NATS once started
-        self.js: Any = None  # its JetStream context
+        self.connection: NatsClient | None = None
+        self.js: JetStreamContext | None = None
         self._subscriptions: dict[tuple[str, str], object] = {}
 
     def stream_name(self, stream: str) -> str:
@@ -61,7 +62,7 @@ class NatsTransport:
 
     async def start(self) -> None:
         self.connection = await nats.connect(self.url, name="tanggap", max_reconnect_attempts=-1)
-        self.js = self.connection.jetstream()
+        js = self.js = self.connection.jetstream()
         for stream in STREAMS:
             config = StreamConfig(name=self.stream_name(stream), subjects=[f"{self.prefix}.{stream}.>"],
                                   storage=StorageType.FILE, duplicate_window=self.duplicate_window_s)
@@ -69,9 +70,15 @@ class NatsTransport:
                 config.max_msgs = self.max_posts_backlog
                 config.discard = DiscardPolicy.NEW
             try:
-                await self.js.add_stream(config)
+                await js.add_stream(config)
             except Exception:  # already there with another config: keep it (operators own it)
-                await self.js.stream_info(config.name)
+                await js.stream_info(self.stream_name(stream))
+
+    @property
+    def _js(self) -> JetStreamContext:
+        if self.js is None:
+            raise RuntimeError("the NATS transport is not started: await start() first")
+        return self.js
 
     async def close(self) -> None:
         if self.connection is not None:
@@ -85,13 +92,13 @@ class NatsTransport:
         """For tests: leave the server as it was."""
         for stream in STREAMS:
             try:
-                await self.js.delete_stream(self.stream_name(stream))
+                await self._js.delete_stream(self.stream_name(stream))
             except NotFoundError:
                 pass
 
     async def publish(self, subject: str, payload: dict, message_id: str) -> None:
         stream = stream_of(subject)
-        await self.js.publish(self.subject(stream, subject), json.dumps(payload).encode(),
+        await self._js.publish(self.subject(stream, subject), json.dumps(payload).encode(),
                               stream=self.stream_name(stream), headers={"Nats-Msg-Id": message_id})
 
     async def _subscription(self, group: str, stream: str):
@@ -99,7 +106,7 @@ class NatsTransport:
         if key not in self._subscriptions:
             config = ConsumerConfig(durable_name=group, ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait_s,
                                     max_deliver=self.max_deliver, max_ack_pending=10_000)
-            self._subscriptions[key] = await self.js.pull_subscribe(
+            self._subscriptions[key] = await self._js.pull_subscribe(
                 f"{self.prefix}.{stream}.>", durable=group, stream=self.stream_name(stream), config=config)
         return self._subscriptions[key]
 
@@ -122,18 +129,18 @@ class NatsTransport:
 
     async def dead(self, delivery: Delivery, error: str) -> None:
         body = json.dumps({"payload": delivery.payload, "error": error[:2000], "attempts": delivery.attempt})
-        await self.js.publish(self.subject("dead", delivery.subject), body.encode(),
+        await self._js.publish(self.subject("dead", delivery.subject), body.encode(),
                               stream=self.stream_name("dead"),
                               headers={"Nats-Msg-Id": f"dead:{delivery.id}"})
         await delivery.handle.term()
 
     async def pending(self, group: str, stream: str) -> int:
         try:
-            info = await self.js.consumer_info(self.stream_name(stream), group)
+            info = await self._js.consumer_info(self.stream_name(stream), group)
         except NotFoundError:
             info = None
         if info is None:
-            stream_info = await self.js.stream_info(self.stream_name(stream))
+            stream_info = await self._js.stream_info(self.stream_name(stream))
             return stream_info.state.messages
         return info.num_pending + info.num_ack_pending
 
@@ -142,7 +149,7 @@ class NatsTransport:
         found: list[ConsumerLag] = []
         for stream in CONSUMED:
             try:
-                infos = await self.js.consumers_info(self.stream_name(stream))
+                infos = await self._js.consumers_info(self.stream_name(stream))
             except NotFoundError:  # no worker has started yet: no stream, nothing behind
                 continue
             found += [ConsumerLag(stream, info.name, info.num_pending or 0, info.num_ack_pending or 0)
@@ -151,12 +158,14 @@ class NatsTransport:
 
     async def dead_letters(self) -> list[dict]:
         """Read the dead letters (for operators and tests), without consuming them."""
-        info = await self.js.stream_info(self.stream_name("dead"))
+        info = await self._js.stream_info(self.stream_name("dead"))
         found = []
         for sequence in range(info.state.first_seq, info.state.last_seq + 1):
             try:
-                message = await self.js.get_msg(self.stream_name("dead"), sequence)
+                message = await self._js.get_msg(self.stream_name("dead"), sequence)
             except NotFoundError:
+                continue
+            if message.subject is None or message.data is None:  # the client types both optional
                 continue
             found.append({"subject": message.subject.removeprefix(f"{self.prefix}.dead."),
                           **json.loads(message.data)})

@@ -255,7 +255,7 @@ def _verdict(case: dict, channel: SeededChannel | None) -> dict:
 
 def _check_public_view(platform_url: str, store: Store, world: DemoWorld) -> dict[str, int]:
     """Ask the platform as an ordinary viewer: blocked channels must be invisible where blocked."""
-    seen = Counter()
+    seen: Counter[str] = Counter()
     with store.uow() as uow, httpx.Client(base_url=platform_url, timeout=10) as http:
         for enforcement_id in _confirmed_block_ids(uow):
             enforcement = uow.enforcements.get(enforcement_id)
@@ -299,7 +299,8 @@ def _summary(console, store, settings, orders, decisions, visible, found, elapse
     table = Table(title="Tanggap demo: the takedown loop", show_header=False)
     rows = [
         ("orders received", len(orders)),
-        ("targets accepted / rejected", f"{sum(len(o['targets']) for o in orders)} / {sum(len(o['rejected']) for o in orders)}"),
+        ("targets accepted / rejected",
+         f"{sum(len(o['targets']) for o in orders)} / {sum(len(o['rejected']) for o in orders)}"),
         ("cases created (merged across orders)", sum(states.values())),
         ("decisions", f"{sum(decisions.values())} {dict(decisions)}"),
         ("enforcements confirmed by the platform", f"{confirmed} of {sum(by_status.values())}"),
@@ -309,7 +310,7 @@ def _summary(console, store, settings, orders, decisions, visible, found, elapse
                            f"matches, {len(found.cases_opened)} cases opened"),
         ("left in the queue for you", states.get("queued", 0)),
         ("deadlines breached", breached),
-        ("audit chain", f"intact, {chain.events} events" if chain.intact else f"BROKEN at {chain.broken.seq}"),
+        ("audit chain", f"intact, {chain.events} events" if chain.broken is None else f"BROKEN at {chain.broken.seq}"),
         ("transparency", counts.sentence),
         ("time", f"{elapsed:.1f} s"),
     ]

@@ -142,19 +142,22 @@ def _enums(statement: dict, found: dict) -> None:
 
 
 def _dates(statement: dict, found: dict) -> None:
-    parsed = {}
+    parsed: dict[str, date] = {}  # only the dates that are well written
     for name in ("content_date", "application_date"):
         value = statement.get(name)
         if value in (None, ""):
             continue
+        day: date | None
         try:
-            parsed[name] = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) else None
+            day = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)) else None
         except ValueError:
-            parsed[name] = None
-        if parsed[name] is None:
+            day = None
+        if day is None:
             found[name] = "a date written YYYY-MM-DD"
-        elif parsed[name] < EARLIEST:
+            continue
+        parsed[name] = day
+        if day < EARLIEST:
             found[name] = "on or after 2000-01-01"
-    if parsed.get("content_date") and parsed.get("application_date") \
+    if "content_date" in parsed and "application_date" in parsed \
             and parsed["application_date"] < parsed["content_date"]:
         found["application_date"] = "on or after content_date"

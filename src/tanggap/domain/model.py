@@ -46,6 +46,8 @@ class AuditDraft:
 class RecordsEvents:
     """Mixin: entities collect audit drafts; loaded entities start with none."""
 
+    id: str  # every entity that records events has one
+
     @property
     def events(self) -> list[AuditDraft]:
         return self.__dict__.setdefault("_events", [])
@@ -421,8 +423,10 @@ class Case(RecordsEvents):
         if self.severity is None or severity < self.severity:
             self.severity = severity
         self._note_source(Source.ORDER)
+        due_at = self.deadline_due_at
+        assert due_at is not None  # set above when the case had none
         self._record("order_attached", actor, order_id=order.id, reference=order.reference,
-                     deadline=self.deadline_due_at.isoformat())
+                     deadline=due_at.isoformat())
 
     def reopen_for_new_authority(self, order: Order, actor: str) -> bool:
         """A case closed with no action is reviewed again when an authority that has not
@@ -616,7 +620,10 @@ class Case(RecordsEvents):
             raise InvalidTransition("no reversal on this case waits for approval")
         if reviewer_id == self.reversal_proposed_by:
             raise PermissionDenied("nobody approves their own reversal: another senior must")
-        return self.decision
+        decision = self.decision
+        if decision is None:
+            raise InvalidTransition("no decision on this case to reverse")
+        return decision
 
     def _clear_reversal(self) -> None:
         self.reversal_proposed_by = self.reversal_proposed_at = None
@@ -625,7 +632,7 @@ class Case(RecordsEvents):
     # --- enforcement and appeals --------------------------------------------------------
 
     def enforced(self, enforcement: Enforcement, actor: str) -> bool:
-        if enforcement.status is not EnforcementStatus.CONFIRMED:
+        if enforcement.status is not EnforcementStatus.CONFIRMED or enforcement.confirmed_at is None:
             raise InvalidTransition("an enforcement the platform has not confirmed actions nothing")
         if CaseState(self.state) is not S.DECIDED:  # e.g. the unblock after a reversal
             self._record("case_enforcement_applied", actor, enforcement_id=enforcement.id,
@@ -651,6 +658,8 @@ class Case(RecordsEvents):
                        at: datetime, actor: str) -> None:
         """Upholding ends the appeal; reversing only proposes it (see propose_reversal)."""
         decision = self.decision
+        if decision is None:
+            raise InvalidTransition("no decision on this case to appeal")
         if reviewer_id in {decision.decided_by, decision.approved_by}:
             raise PermissionDenied("an appeal is reviewed by someone who did not take the decision")
         if CaseState(self.state) is not S.APPEALED:

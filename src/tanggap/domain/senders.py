@@ -97,7 +97,7 @@ def check_sender(evidence: SenderEvidence, authorities: list[Authority]) -> Send
         return SenderCheck(Verdict.UNCLAIMED, f"{len(addresses)} From addresses")
     domain = evidence.from_domain
     found = verified_domain(domain, authorities)
-    if found is None:
+    if domain is None or found is None:  # no domain is never verified
         return _unproven_claim(evidence, domain, authorities)
     authority, verified = found
     problem = _authentication_problem(evidence, domain, verified)

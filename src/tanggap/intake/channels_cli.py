@@ -24,9 +24,12 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def smtp_command(
-    host: Annotated[str | None, typer.Option(help="address to listen on (default: TANGGAP_SMTP_LISTEN_HOST, 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(help="port (default: TANGGAP_SMTP_LISTEN_PORT, 2525); 0 picks a free one")] = None,
-    worker: Annotated[bool, typer.Option("--worker/--no-worker", help="also parse what arrives and send the acknowledgements")] = True,
+    host: Annotated[str | None,
+        typer.Option(help="address to listen on (default: TANGGAP_SMTP_LISTEN_HOST, 127.0.0.1)")] = None,
+    port: Annotated[int | None,
+        typer.Option(help="port (default: TANGGAP_SMTP_LISTEN_PORT, 2525); 0 picks a free one")] = None,
+    worker: Annotated[bool, typer.Option("--worker/--no-worker",
+        help="also parse what arrives and send the acknowledgements")] = True,
     max_size: Annotated[int | None, typer.Option(help="largest message in bytes; larger ones get 552")] = None,
 ) -> None:
     """Receive orders by SMTP from the MX: each message is stored before it is answered 250.
@@ -64,13 +67,16 @@ def imap_command(
     host: Annotated[str | None, typer.Option(help="IMAP server (default: TANGGAP_IMAP_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default: 993 with SSL, 143 without)")] = None,
     user: Annotated[str | None, typer.Option(help="login (default: TANGGAP_IMAP_USERNAME)")] = None,
-    password_file: Annotated[Path | None, typer.Option(help="read the password from this file (default: TANGGAP_IMAP_PASSWORD)")] = None,
-    ssl: Annotated[bool | None, typer.Option("--ssl/--no-ssl", help="implicit TLS (default: TANGGAP_IMAP_SSL, on)")] = None,
+    password_file: Annotated[Path | None,
+        typer.Option(help="read the password from this file (default: TANGGAP_IMAP_PASSWORD)")] = None,
+    ssl: Annotated[bool | None, typer.Option("--ssl/--no-ssl",
+        help="implicit TLS (default: TANGGAP_IMAP_SSL, on)")] = None,
     mailbox: Annotated[str | None, typer.Option(help="mailbox to read (default: TANGGAP_IMAP_MAILBOX, INBOX)")] = None,
     once: Annotated[bool, typer.Option("--once", help="poll once, print what was stored, and exit")] = False,
     idle: Annotated[bool, typer.Option("--idle/--no-idle", help="wait with IDLE where the server offers it")] = True,
     poll_interval: Annotated[float | None, typer.Option(help="seconds between polls without IDLE")] = None,
-    worker: Annotated[bool, typer.Option("--worker/--no-worker", help="also parse what arrives and send the acknowledgements")] = True,
+    worker: Annotated[bool, typer.Option("--worker/--no-worker",
+        help="also parse what arrives and send the acknowledgements")] = True,
 ) -> None:
     """Read orders from an IMAP mailbox; remembers its place (UIDVALIDITY/UID) across restarts."""
     from tanggap.intake.imap import ImapAccount, ImapPoller
@@ -107,6 +113,8 @@ def imap_command(
         finally:
             store.dispose()
         done = poller.last_round
+        if done is None:  # poll_once records its round before it returns
+            raise RuntimeError("the IMAP poll recorded no round")
         console.print(f"{escape(where)} ({transport}): {done.fetched} fetched, [bold]{stored}[/bold] new stored"
                       f"{', UIDVALIDITY changed: read from UID 1' if done.restarted else ''}; "
                       f"last UID {done.last_uid}")

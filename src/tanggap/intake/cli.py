@@ -18,7 +18,8 @@ from rich.table import Table
 
 from tanggap.intake.parse import ParsedMessage, ParseLimits, parse_file, parse_message
 
-intake_app = typer.Typer(help="E-mailed takedown orders: parse (stores nothing), import, SMTP, IMAP, quarantine.", no_args_is_help=True)
+intake_app = typer.Typer(help="E-mailed takedown orders: parse (stores nothing), import, SMTP, IMAP, quarantine.",
+                         no_args_is_help=True)
 
 
 @intake_app.callback()

@@ -126,7 +126,7 @@ def _import_json(store: Store, settings: Settings, paths: list[Path]) -> int:
 def outcome_line(file: str, store: Store | None, row, duplicate: bool = False,
                  reason: str | None = None) -> dict[str, object]:
     """The fixed contract of `intake import --json`, one message."""
-    if row is None:
+    if row is None or store is None:  # nothing was stored
         return {"file": file, "message_id": None, "outcome": None, "order_reference": None,
                 "order_id": None, "authority": None, "reason": reason}
     with store.uow(read_only=True) as uow:

@@ -34,6 +34,7 @@ from sqlalchemy import insert, select, update
 
 from tanggap.config import Settings
 from tanggap.services.intake import receive_raw
+from tanggap.store.engine import rows_changed
 from tanggap.store.tables import mailbox_state
 from tanggap.store.uow import Store
 
@@ -182,9 +183,8 @@ class ImapPoller:
         key = self.account.state_key
         with self.store.uow() as uow:
             now = uow.clock.now()
-            changed = uow.session.execute(
-                update(mailbox_state).where(mailbox_state.c.mailbox == key)
-                .values(uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now)).rowcount
+            changed = rows_changed(uow.session, update(mailbox_state).where(mailbox_state.c.mailbox == key)
+                                   .values(uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now))
             if not changed:
                 uow.session.execute(insert(mailbox_state).values(
                     mailbox=key, uidvalidity=uidvalidity, last_uid=last_uid, updated_at=now))

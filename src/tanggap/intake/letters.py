@@ -72,11 +72,13 @@ FOLLOW_UP = re.compile(
     r"\bbelum[ \t]+(?:di)?(?:tindak|turun|blokir|hapus)|\bditindaklanjuti\b|\bpengganti(?:nya)?\b|"
     r"\b(?:kanal|tautan|akun|grup|channel)\w*[ \t]+(?:tambahan|baru|susulan)\b|\bpengingat\b|"
     r"\bstill[ \t]+(?:up|active|online|available|accessible|reachable)\b|\breplacement|\breminder\b|"
-    r"\badditional[ \t]+(?:channels?|links?|accounts?)\b|\bnot[ \t]+yet[ \t]+(?:been[ \t]+)?(?:removed|blocked|taken[ \t]+down)",
+    r"\badditional[ \t]+(?:channels?|links?|accounts?)\b|"
+    r"\bnot[ \t]+yet[ \t]+(?:been[ \t]+)?(?:removed|blocked|taken[ \t]+down)",
     re.IGNORECASE,
 )
 # A Telegram link or a listed @name in the message's own words: it names channels itself.
-TELEGRAM_HINT = re.compile(r"(?i)(?:t(?:elegram)?\[?\.\]?(?:me|dog)/|tg://|^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*@\w{5,})", re.M)
+TELEGRAM_HINT = re.compile(r"(?i)(?:t(?:elegram)?\[?\.\]?(?:me|dog)/|tg://|"
+                           r"^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*@\w{5,})", re.M)
 HAL_LINE = re.compile(r"(?im)^[ \t|>]*(?:hal|perihal)[ \t|]*:[ \t|]*(.+)$")
 # "Nomor : B-0634/DJWD/PW.02.01/03/2025" (also as table cells, or one cell a line in a PDF).
 LABELLED_NUMBER = re.compile(r"(?im)^[ \t|>]*(?:nomor|no\.?)(?:[ \t]+surat)?[\s|]*:[\s|]*([^\s|]+)")
@@ -323,7 +325,8 @@ def _split_quote(text: str) -> tuple[str, str]:
     first quote header of any style)."""
     start = QUOTE_START.search(text)
     head, tail = (text[:start.start()], text[start.start():]) if start else (text, "")
-    own, quoted = [], []
+    own: list[str] = []
+    quoted: list[str] = []
     for line in head.splitlines():
         (quoted if QUOTED_LINE.match(line) else own).append(line)
     quoted.extend(tail.splitlines())

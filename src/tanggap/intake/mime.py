@@ -15,7 +15,8 @@ from datetime import datetime
 from email.feedparser import BytesFeedParser
 from email.header import decode_header, make_header
 from email.message import Message
-from email.policy import EmailPolicy, compat32
+from email.headerregistry import AddressHeader
+from email.policy import EmailPolicy, Policy, compat32
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
@@ -98,7 +99,10 @@ class _BoundedPolicy(EmailPolicy):
 
 class _BoundedParser(BytesFeedParser):
     # _new_message is the stdlib parser's one hook per part (stable since Python 3.2).
-    def __init__(self, limits: ParseLimits, policy: object):
+    # Private to the stdlib parser, so absent from typeshed: declared here for the checker.
+    _msgstack: list[Message]
+
+    def __init__(self, limits: ParseLimits, policy: Policy):
         super().__init__(policy=policy)
         self._limits = limits
         self._parts = 0
@@ -109,7 +113,7 @@ class _BoundedParser(BytesFeedParser):
             raise StructureLimit(f"more than {self._limits.max_parts} MIME parts")
         if len(self._msgstack) >= self._limits.max_depth:
             raise StructureLimit(f"MIME parts nested deeper than {self._limits.max_depth} levels")
-        super()._new_message()
+        super()._new_message()  # type: ignore[misc]  # the private hook typeshed does not declare
 
     def partial_root(self) -> Message | None:
         return self._msgstack[0] if self._msgstack else None
@@ -118,7 +122,9 @@ class _BoundedParser(BytesFeedParser):
 def read_message(raw: bytes, limits: ParseLimits) -> tuple[Message, list[str]]:
     """Parse the bytes into a message tree; returns it with warnings about what was cut."""
     warnings: list[str] = []
-    policies = (_BoundedPolicy(max_header_chars=limits.max_header_chars), compat32)
+    # A policy takes any attribute its class declares; typeshed lists only the stdlib's own.
+    bounded = _BoundedPolicy(max_header_chars=limits.max_header_chars)  # type: ignore[call-overload]
+    policies = (bounded, compat32)
     for policy in policies:
         parser = _BoundedParser(limits, policy)
         try:
@@ -315,7 +321,10 @@ def _sender(message: Message) -> tuple[str | None, str | None]:
     """Display name and address of From; a name may hold commas, so the parsed header's
     addresses come first, a plain split of the text second."""
     try:
-        pairs = [(a.display_name, a.addr_spec) for a in message.get("from").addresses]
+        header = message.get("from")
+        if not isinstance(header, AddressHeader):  # compat32, the fallback parse, keeps plain text
+            raise ValueError("From was not parsed into addresses")
+        pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
     except Exception:
         try:
             pairs = getaddresses([_header(message, "from")])

@@ -262,7 +262,7 @@ def check_schema(store: Store) -> None:
 def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
     """Set ``stop`` on SIGTERM or SIGINT while inside; the old handlers come back after.
     Only the main thread receives signals: elsewhere this does nothing."""
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGTERM, signal.SIGINT):
             previous[number] = signal.signal(number, lambda *_: stop.set())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,7 +24,7 @@ def _store(settings: Settings):
     return Store(settings.database_url)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     errors.print(f"[red]error:[/red] {message}")
     raise typer.Exit(1)
 
@@ -158,14 +158,15 @@ publish_app = typer.Typer(help="Publish the daily counts (platform channel, Tele
 
 @publish_app.command("daily")
 def publish_daily_command(
-        day: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default: yesterday in the transparency zone")] = None):
+        day: Annotated[str | None,
+            typer.Option(help="YYYY-MM-DD; default: yesterday in the transparency zone")] = None):
     """Post the day's sentence once to TANGGAP_PUBLISH_CHANNEL on the platform and, when
     TANGGAP_TELEGRAM_BOT_TOKEN and TANGGAP_TELEGRAM_CHANNEL are set, to Telegram. Running it
     again for the same day posts nothing twice (schedule it daily, e.g. with cron or a timer)."""
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from tanggap.services.publisher import PlatformChannel, publish_daily
+    from tanggap.services.publisher import Destination, PlatformChannel, publish_daily
 
     settings = Settings()
     zone = settings.transparency_timezone
@@ -176,7 +177,7 @@ def publish_daily_command(
             chosen = date.fromisoformat(day)
         except ValueError:
             _fail(f"--day {day!r} is not a date written YYYY-MM-DD")
-    destinations = []
+    destinations: list[Destination] = []
     platform = None
     if settings.publish_channel:
         from tanggap.platforms.loader import platform_from_settings
@@ -238,7 +239,8 @@ def evidence_hold(case_id: Annotated[str, typer.Argument(help="the case")],
 
 
 @sor_app.command("notify-owners")
-def sor_notify_owners(since: Annotated[str, typer.Option(help="decisions taken on or after this day (YYYY-MM-DD, UTC)")]):
+def sor_notify_owners(
+        since: Annotated[str, typer.Option(help="decisions taken on or after this day (YYYY-MM-DD, UTC)")]):
     """Send each statement of reasons (and each reversal) to the affected channel's owner through
     the platform, with the route of appeal; once each, however often it runs."""
     from tanggap.notify.owner_statements import notify_owners

@@ -30,7 +30,8 @@ def owner_text(statement: Statement) -> str:
     scope = "seluruh dunia / worldwide" if own["scope"] == "global" else ", ".join(own["scope"])
     appeal = own["appeal"]["url"]
     from datetime import datetime
-    decided = format_wib(datetime.fromisoformat(own["decided_at"].replace("Z", "+00:00"))) if own.get("decided_at") else ""
+    decided_at = own.get("decided_at")
+    decided = format_wib(datetime.fromisoformat(decided_at.replace("Z", "+00:00"))) if decided_at else ""
     if statement.kind == "reversal":
         return (f"Keputusan dibatalkan / Decision reversed\n"
                 f"{statement.target}: {ACTION_ID.get(own['action'], own['action'])} ({own['action']}) "

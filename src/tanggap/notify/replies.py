@@ -71,7 +71,9 @@ def final_status(status: OrderStatus, to: str, sender: str, subject: str,
         detail = STATUS_WORDS.get(target.status, target.status)
         if target.status == "actioned":
             scope = "global" if target.scope == "global" else ", ".join(target.scope or [])
-            detail += f": {target.action} ({scope}) {format_wib(target.actioned_at)}"
+            detail += f": {target.action} ({scope})"
+            if target.actioned_at is not None:
+                detail += f" {format_wib(target.actioned_at)}"
         elif target.reason:
             detail += f": {target.reason}"
         lines.append(f"  {n}. {target.target}  [{detail}]")

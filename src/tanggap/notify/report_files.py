@@ -13,7 +13,8 @@ from fpdf import FPDF
 from tanggap.services.compliance import ComplianceReport, TcoReport
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
-OUTCOME_WORDS = {"actioned": "actioned", "refused": "refused", "rejected": "unreadable target", "pending": "not yet acted on"}
+OUTCOME_WORDS = {"actioned": "actioned", "refused": "refused", "rejected": "unreadable target",
+                 "pending": "not yet acted on"}
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -28,7 +29,9 @@ def _minutes(delta: timedelta | None) -> str:
     return str(int(delta.total_seconds() // 60)) if delta else ""
 
 
-def _late(delta: timedelta) -> str:
+def _late(delta: timedelta | None) -> str:
+    if delta is None:  # not late
+        return ""
     hours, minutes = divmod(int(delta.total_seconds() // 60), 60)
     return f"+{hours} h {minutes} min" if hours else f"+{minutes} min"
 

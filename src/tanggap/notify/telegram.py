@@ -22,7 +22,7 @@ class TelegramChannel:
     async def _send(self, text: str) -> str:
         from telegram import Bot
 
-        options = {"base_url": self._base_url} if self._base_url else {}
-        async with Bot(self._token, **options) as bot:
+        bot = Bot(self._token, base_url=self._base_url) if self._base_url else Bot(self._token)
+        async with bot:
             message = await bot.send_message(chat_id=self.channel, text=text[:4096])
         return str(message.message_id)

@@ -54,6 +54,8 @@ def release_hash_list() -> bytes:
     from tanggap.detect.banks.signals import signal_type
 
     pdq = signal_type("pdq")
+    if pdq is None:  # threatexchange ships it; absent only in a broken install
+        raise RuntimeError("the PDQ signal type is not available")
     rows = ["hash_type,hash,labels,entity"]
     for number in range(RELEASES):
         buffer = io.BytesIO()

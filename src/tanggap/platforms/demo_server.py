@@ -37,7 +37,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope as AsgiScope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope as AsgiScope, Send
 
 from tanggap.domain.clock import Clock, SystemClock, as_utc
 from tanggap.domain.errors import InvalidTarget
@@ -326,7 +326,8 @@ class PlatformWorld:
     def post_message(self, channel_id: int, text: str, key: str) -> dict[str, Any]:
         """A new post on the channel (our own channel: the daily transparency sentence)."""
         def apply(conn: sqlite3.Connection, channel: sqlite3.Row) -> bool:
-            last = conn.execute("SELECT coalesce(max(id), 0) FROM posts WHERE channel_id = ?", (channel_id,)).fetchone()[0]
+            last = conn.execute("SELECT coalesce(max(id), 0) FROM posts WHERE channel_id = ?",
+                                (channel_id,)).fetchone()[0]
             conn.execute("INSERT INTO posts (channel_id, id, text, posted_at) VALUES (?, ?, ?, ?)",
                          (channel_id, last + 1, text, self.clock.now().isoformat()))
             return True
@@ -534,7 +535,7 @@ async def _whole_request(receive: Receive) -> dict[str, Any]:
 def _replay(request: dict[str, Any], receive: Receive) -> Receive:
     replayed = False
 
-    async def replaying_receive() -> dict[str, Any]:
+    async def replaying_receive() -> Message:
         nonlocal replayed
         if not replayed:
             replayed = True

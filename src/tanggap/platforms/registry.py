@@ -53,7 +53,7 @@ def split_unserved(targets: Sequence[Target], spellings: Sequence[str], networks
     """Keep the targets a configured platform serves; reject the others, each with a reason."""
     served = set(networks)
     kept, kept_spellings, rejected = [], [], []
-    for target, spelling in zip(targets, spellings):
+    for target, spelling in zip(targets, spellings, strict=True):
         if target.network in served:
             kept.append(target)
             kept_spellings.append(spelling)
@@ -111,6 +111,12 @@ class PlatformRegistry:
 
     def remove_post(self, ref: Target, key: str) -> EnforcementResult:
         return self.for_target(ref).remove_post(ref, key)
+
+    def post_message(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        return self.for_target(ref).post_message(ref, text, key)
+
+    def notify_owner(self, ref: Target, text: str, key: str) -> EnforcementResult:
+        return self.for_target(ref).notify_owner(ref, text, key)
 
     def media(self, reference: str) -> bytes:
         # Matrix media are mxc:// URIs; the demo platform's are its own references.

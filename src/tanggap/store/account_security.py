@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from tanggap.domain.model import ApiKey, new_id
+from tanggap.store.engine import rows_changed
 from tanggap.store.tables import api_keys, console_sessions, login_failures
 
 
@@ -28,12 +29,10 @@ class ConsoleSessions:
                              .values(last_seen_at=at))
 
     def end(self, token_hash: str) -> int:
-        return self.session.execute(
-            delete(console_sessions).where(console_sessions.c.token_hash == token_hash)).rowcount
+        return rows_changed(self.session, delete(console_sessions).where(console_sessions.c.token_hash == token_hash))
 
     def end_all_of(self, user_id: str) -> int:
-        return self.session.execute(
-            delete(console_sessions).where(console_sessions.c.user_id == user_id)).rowcount
+        return rows_changed(self.session, delete(console_sessions).where(console_sessions.c.user_id == user_id))
 
     def count_of(self, user_id: str) -> int:
         return self.session.scalar(select(func.count()).select_from(console_sessions)

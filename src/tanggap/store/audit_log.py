@@ -21,7 +21,7 @@ def append_events(session: Session, drafts: Sequence[AuditDraft], at: datetime) 
     """Chain and insert drafts. Serialised so concurrent writers extend one chain, not two."""
     if not drafts:
         return []
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
     # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE).
     tail = session.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any
 
 from sqlalchemy import (
     Column, CursorResult, Float, Index, Integer, String, Table, Text, UniqueConstraint, and_, func, insert, or_, select,
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tanggap.domain.events import Event
 from tanggap.domain.model import new_id
 
+from tanggap.store.engine import rows_changed
 from tanggap.store.tables import ID, metadata
 from tanggap.store.types import JsonColumn, UTCDateTime
 
@@ -116,10 +117,10 @@ def claim(session: Session, worker: str, subjects: Sequence[str] | None, limit: 
 def mark_done(session: Session, row_id: str, worker: str, now: datetime) -> bool:
     """Only the worker holding the lease may finish the row: a worker whose lease ran out and
     whose row went to another must not mark it (it says False)."""
-    done = cast(CursorResult, session.execute(update(outbox).where(outbox.c.id == row_id, outbox.c.claimed_by == worker,
+    done = rows_changed(session, update(outbox).where(outbox.c.id == row_id, outbox.c.claimed_by == worker,
                                                 outbox.c.done_at.is_(None))
-                           .values(done_at=now, claimed_until=None, last_error=None)))
-    return done.rowcount == 1
+                           .values(done_at=now, claimed_until=None, last_error=None))
+    return done == 1
 
 
 def retry_later(session: Session, row_id: str, worker: str, error: str, available_at: datetime) -> None:

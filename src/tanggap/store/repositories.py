@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, class_mapper, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, class_mapper, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from tanggap.domain.model import (
@@ -15,12 +16,19 @@ from tanggap.domain.model import (
     Enforcement, EnforcementStatus, Order, OrderTarget, Report, User,
 )
 from tanggap.domain.targets import Target
+from tanggap.store import tables
 from tanggap.store.tables import appeals as appeals_table
 from tanggap.store.tables import authorities as authorities_table
 from tanggap.store.tables import cases as cases_table
 from tanggap.store.tables import decisions as decisions_table
 from tanggap.store.tables import order_targets
 from tanggap.store.tables import users as users_table
+
+
+def _relationship(entity: type, name: str) -> QueryableAttribute[Any]:
+    """A mapped relationship as SQLAlchemy sees it: the domain class declares a plain list,
+    which the imperative mapping instruments only at runtime, so type checkers cannot see it."""
+    return inspect(entity).relationships[name].class_attribute
 
 
 class Repository:
@@ -49,10 +57,10 @@ class Authorities(Repository):
     entity = Authority
 
     def by_name(self, name: str) -> Authority | None:
-        return self.session.scalar(select(Authority).where(Authority.name == name))
+        return self.session.scalar(select(Authority).where(tables.authorities.c.name == name))
 
     def list(self) -> Sequence[Authority]:
-        return self.session.scalars(select(Authority).order_by(Authority.name)).all()
+        return self.session.scalars(select(Authority).order_by(tables.authorities.c.name)).all()
 
     def names(self, ids: Iterable[str] | None = None) -> dict[str, str]:
         """Authority id -> name, for these ids (None: every authority)."""
@@ -66,7 +74,7 @@ class Users(Repository):
     entity = User
 
     def by_name(self, name: str) -> User | None:
-        return self.session.scalar(select(User).where(User.name == name))
+        return self.session.scalar(select(User).where(tables.users.c.name == name))
 
     def exists(self, user_id: str) -> bool:
         return self.session.scalar(select(users_table.c.id).where(users_table.c.id == user_id)) is not None
@@ -93,7 +101,7 @@ class ApiKeys(Repository):
 
     def by_hash(self, key_hash: str) -> ApiKey | None:
         return self.session.scalar(
-            select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
+            select(ApiKey).where(tables.api_keys.c.key_hash == key_hash, tables.api_keys.c.revoked_at.is_(None)))
 
 
 class Orders(Repository):
@@ -102,12 +110,12 @@ class Orders(Repository):
     def latest_by_reference(self, authority_id: str, reference: str) -> Order | None:
         """The newest revision of the order the authority numbered `reference`."""
         return self.session.scalar(
-            select(Order).where(Order.authority_id == authority_id, Order.reference == reference)
-            .order_by(Order.revision.desc()).limit(1))
+            select(Order).where(tables.orders.c.authority_id == authority_id, tables.orders.c.reference == reference)
+            .order_by(tables.orders.c.revision.desc()).limit(1))
 
     def by_evidence(self, authority_id: str, sha256: str) -> Order | None:
         return self.session.scalar(select(Order).where(
-            Order.authority_id == authority_id, Order.raw_evidence == sha256).limit(1))
+            tables.orders.c.authority_id == authority_id, tables.orders.c.raw_evidence == sha256).limit(1))
 
     def add_unique(self, order: Order) -> Order | None:
         """Insert, or None when the authority already used this reference (a resend)."""
@@ -121,12 +129,12 @@ class Orders(Repository):
 
     def targets_of_case(self, case_id: str) -> Sequence[OrderTarget]:
         return self.session.scalars(
-            select(OrderTarget).where(OrderTarget.case_id == case_id)).all()
+            select(OrderTarget).where(tables.order_targets.c.case_id == case_id)).all()
 
     def for_case(self, case_id: str) -> Sequence[Order]:
         return self.session.scalars(
-            select(Order).join(order_targets, order_targets.c.order_id == Order.id)
-            .where(order_targets.c.case_id == case_id).order_by(Order.received_at)).all()
+            select(Order).join(order_targets, order_targets.c.order_id == tables.orders.c.id)
+            .where(order_targets.c.case_id == case_id).order_by(tables.orders.c.received_at)).all()
 
 
 class Cases(Repository):
@@ -137,13 +145,13 @@ class Cases(Repository):
         found: dict[str, Case] = {}
         for start in range(0, len(case_ids), 500):
             query = (select(Case).where(cases_table.c.id.in_(case_ids[start:start + 500]))
-                     .options(selectinload(Case.decisions)))
+                     .options(selectinload(_relationship(Case, "decisions"))))
             found.update((case.id, case) for case in self.session.scalars(query))
         return found
 
     def get_for_update(self, case_id: str) -> Case | None:
         return self.session.scalar(
-            select(Case).where(Case.id == case_id).with_for_update().execution_options(populate_existing=True))
+            select(Case).where(cases_table.c.id == case_id).with_for_update().execution_options(populate_existing=True))
 
     def by_targets(self, targets: Iterable[Target], lock: bool = False) -> dict[Target, Case]:
         """Existing cases for these targets, optionally locked (row locks on PostgreSQL)."""
@@ -187,9 +195,9 @@ class Cases(Repository):
              offset: int = 0) -> Sequence[Case]:
         query = select(Case)
         if states:
-            query = query.where(Case.state.in_(list(states)))
-        query = query.order_by(Case.deadline_due_at.is_(None), Case.deadline_due_at,
-                               Case.severity, Case.created_at)
+            query = query.where(cases_table.c.state.in_(list(states)))
+        query = query.order_by(cases_table.c.deadline_due_at.is_(None), cases_table.c.deadline_due_at,
+                               cases_table.c.severity, cases_table.c.created_at)
         return self.session.scalars(query.limit(limit).offset(offset)).all()
 
     def queue(self, limit: int = 100) -> Sequence[Case]:
@@ -197,12 +205,12 @@ class Cases(Repository):
         return self.list([CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED], limit)
 
     def count_by_state(self) -> dict[str, int]:
-        rows = self.session.execute(select(Case.state, func.count()).group_by(Case.state)).all()
+        rows = self.session.execute(select(cases_table.c.state, func.count()).group_by(cases_table.c.state)).all()
         return {str(state): count for state, count in rows}
 
     def open_breached(self, now: datetime) -> Sequence[Case]:
         return self.session.scalars(
-            select(Case).where(Case.state.in_(list(OPEN_STATES)), Case.deadline_due_at < now)).all()
+            select(Case).where(cases_table.c.state.in_(list(OPEN_STATES)), cases_table.c.deadline_due_at < now)).all()
 
 
     def by_ids(self, case_ids: Iterable[str]) -> Sequence[Case]:
@@ -280,13 +288,13 @@ class Reports(Repository):
     entity = Report
 
     def for_case(self, case_id: str) -> Sequence[Report]:
-        return self.session.scalars(select(Report).where(Report.case_id == case_id)).all()
+        return self.session.scalars(select(Report).where(tables.reports.c.case_id == case_id)).all()
 
     def exists(self, target: Target, reporter: str, received_at: datetime) -> bool:
         """The same reporter's report of the same entity at the same moment: already taken."""
-        return self.session.scalar(select(Report.id).where(
-            Report.target == target, Report.reporter == reporter,
-            Report.received_at == received_at).limit(1)) is not None
+        return self.session.scalar(select(tables.reports.c.id).where(
+            tables.reports.c.target == target, tables.reports.c.reporter == reporter,
+            tables.reports.c.received_at == received_at).limit(1)) is not None
 
 
 class Decisions(Repository):
@@ -296,13 +304,14 @@ class Enforcements(Repository):
     entity = Enforcement
 
     def by_key(self, key: str) -> Enforcement | None:
-        return self.session.scalar(select(Enforcement).where(Enforcement.idempotency_key == key))
+        return self.session.scalar(select(Enforcement).where(tables.enforcements.c.idempotency_key == key))
 
     def for_case(self, case_id: str) -> Sequence[Enforcement]:
         return self.session.scalars(
-            select(Enforcement).where(Enforcement.case_id == case_id).order_by(Enforcement.created_at)).all()
+            select(Enforcement).where(tables.enforcements.c.case_id == case_id)
+            .order_by(tables.enforcements.c.created_at)).all()
 
     def pending_ids(self, limit: int = 1000) -> list[str]:
         return list(self.session.scalars(
-            select(Enforcement.id).where(Enforcement.status == EnforcementStatus.PENDING)
-            .order_by(Enforcement.created_at).limit(limit)))
+            select(tables.enforcements.c.id).where(tables.enforcements.c.status == EnforcementStatus.PENDING)
+            .order_by(tables.enforcements.c.created_at).limit(limit)))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tanggap.domain.clock import as_utc
 from tanggap.domain.model import new_id
 from tanggap.store.accountability_tables import evidence_snapshots, legal_holds
+from tanggap.store.engine import rows_changed
 from tanggap.store.tables import evidence, inbound_messages, orders
 
 
@@ -114,7 +115,7 @@ def delete_blob_if_unused(session: Session, sha256: str, now: datetime) -> bool:
         return False
     try:
         with session.begin_nested():
-            return session.execute(delete(evidence).where(evidence.c.sha256 == sha256)).rowcount > 0
+            return rows_changed(session, delete(evidence).where(evidence.c.sha256 == sha256)) > 0
     except IntegrityError:
         return False  # another table points at it (e.g. a hash list import): keep it
 
@@ -126,11 +127,11 @@ def add_hold(session: Session, case_id: str, reason: str, by: str, now: datetime
 
 
 def active_holds(session: Session, case_id: str) -> list:
-    return session.execute(select(legal_holds).where(legal_holds.c.case_id == case_id,
-                                                     legal_holds.c.released_at.is_(None))).all()
+    return list(session.execute(select(legal_holds).where(legal_holds.c.case_id == case_id,
+                                                          legal_holds.c.released_at.is_(None))).all())
 
 
 def release_holds(session: Session, case_id: str, by: str, now: datetime) -> int:
-    return session.execute(update(legal_holds).where(legal_holds.c.case_id == case_id,
-                                                     legal_holds.c.released_at.is_(None))
-                           .values(released_by=by, released_at=now)).rowcount
+    return rows_changed(session, update(legal_holds).where(legal_holds.c.case_id == case_id,
+                                                           legal_holds.c.released_at.is_(None))
+                        .values(released_by=by, released_at=now))

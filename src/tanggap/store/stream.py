@@ -61,7 +61,7 @@ def set_channel_risk(session: Session, platform: str, channel: str, risk: float,
 def totals(session: Session) -> dict[str, int]:
     """What the database says was scanned (the load test counts from here, not from workers)."""
     scanned = session.execute(select(func.count()).select_from(scanned_posts)).scalar_one()
-    distinct = session.execute(select(func.count()).select_from(
-        select(scanned_posts.c.platform, scanned_posts.c.channel, scanned_posts.c.post_id).distinct().subquery())).scalar_one()
+    posts = select(scanned_posts.c.platform, scanned_posts.c.channel, scanned_posts.c.post_id).distinct()
+    distinct = session.execute(select(func.count()).select_from(posts.subquery())).scalar_one()
     counted = session.execute(select(func.coalesce(func.sum(stream_channels.c.posts), 0))).scalar_one()
     return {"rows": scanned, "distinct_posts": distinct, "counted_in_channels": int(counted)}

@@ -24,7 +24,8 @@ def upgrade() -> None:
     sa.Column('contact', sa.String(length=320), nullable=True),
     sa.Column('grounds', sa.Text(), nullable=False),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('status', sa.Enum('open', 'upheld', 'reversed', name='appealstatus', native_enum=False, length=20), nullable=False),
+    sa.Column('status', sa.Enum('open', 'upheld', 'reversed', name='appealstatus', native_enum=False, length=20),
+        nullable=False),
     sa.Column('reviewed_by', sa.String(length=26), nullable=True),
     sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('outcome_reason', sa.Text(), nullable=True),
@@ -44,7 +45,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('decisions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reason_code', sa.String(length=60), nullable=True))
-        batch_op.add_column(sa.Column('status', sa.Enum('effective', 'proposed', 'rejected', 'reversed', name='decisionstatus', native_enum=False, length=20), server_default='effective', nullable=False))
+        batch_op.add_column(sa.Column('status', sa.Enum('effective', 'proposed', 'rejected', 'reversed',
+            name='decisionstatus', native_enum=False, length=20), server_default='effective', nullable=False))
         batch_op.add_column(sa.Column('approval_rule', sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column('approved_by', sa.String(length=26), nullable=True))
         batch_op.add_column(sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True))

@@ -46,7 +46,8 @@ def upgrade() -> None:
     sa.Column('rejects', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('notes', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.ForeignKeyConstraint(['bank_id'], ['hash_banks.id'], name=op.f('fk_hash_list_imports_bank_id_hash_banks')),
-    sa.ForeignKeyConstraint(['evidence_sha256'], ['evidence.sha256'], name=op.f('fk_hash_list_imports_evidence_sha256_evidence')),
+    sa.ForeignKeyConstraint(['evidence_sha256'], ['evidence.sha256'],
+        name=op.f('fk_hash_list_imports_evidence_sha256_evidence')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hash_list_imports'))
     )
     with op.batch_alter_table('hash_list_imports', schema=None) as batch_op:
@@ -67,7 +68,8 @@ def upgrade() -> None:
     sa.Column('suspended_reason', sa.Text(), nullable=True),
     sa.Column('suspended_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['bank_id'], ['hash_banks.id'], name=op.f('fk_hash_bank_entries_bank_id_hash_banks')),
-    sa.ForeignKeyConstraint(['import_id'], ['hash_list_imports.id'], name=op.f('fk_hash_bank_entries_import_id_hash_list_imports')),
+    sa.ForeignKeyConstraint(['import_id'], ['hash_list_imports.id'],
+        name=op.f('fk_hash_bank_entries_import_id_hash_list_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_hash_bank_entries')),
     sa.UniqueConstraint('bank_id', 'signal_type', 'hash_value', name='uq_hash_bank_entries_bank_hash')
     )
@@ -79,7 +81,8 @@ def upgrade() -> None:
     sa.Column('content_sha256', sa.String(length=64), nullable=False),
     sa.Column('item_id', sa.String(length=300), nullable=False),
     sa.Column('matched_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['entry_id'], ['hash_bank_entries.id'], name=op.f('fk_hash_entry_hits_entry_id_hash_bank_entries')),
+    sa.ForeignKeyConstraint(['entry_id'], ['hash_bank_entries.id'],
+        name=op.f('fk_hash_entry_hits_entry_id_hash_bank_entries')),
     sa.PrimaryKeyConstraint('entry_id', 'content_sha256', name='pk_hash_entry_hits')
     )
 
