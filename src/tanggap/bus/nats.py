@@ -12,10 +12,10 @@ publishing and before marking the row relayed does not deliver it twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 import nats
 from nats.aio.client import Client as NatsClient

@@ -55,7 +55,7 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str, order_id: str | 
     return RepliesSent(acks, finals, failures)
 
 
-def _due(store: Store, stage: str, order_id: str | None) -> list[mailbox.InboundMessage]:
+def _due(store: Store, stage: str, order_id: str | None) -> list[mailbox.OwedReply]:
     with store.uow(read_only=True) as uow:
         return mailbox.owed_replies(uow, stage, ANSWERED_STATES, order_id=order_id)
 

@@ -129,13 +129,25 @@ _OWED = {
 REPLY_MARKS = ("ack_sent_at", "final_sent_at", "reversals_notified")
 
 
+@dataclass(frozen=True)
+class OwedReply:
+    """A message owed a reply: it became an order and has a sender (the query guarantees both)."""
+
+    id: str
+    order_id: str
+    sender: str
+    subject: str | None
+    message_id: str | None
+    reversals_notified: int
+
+
 def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
-                 order_id: str | None = None, limit: int = 1000) -> list[InboundMessage]:
+                 order_id: str | None = None, limit: int = 1000) -> list[OwedReply]:
     """Messages that became an order, have a sender to answer, and still owe this stage's reply
     (of one order only, for an event handler)."""
     only = [inbound_messages.c.order_id == order_id] if order_id else []
-    return [InboundMessage.of(row) for row in uow.session.execute(
-        select(inbound_messages).where(
+    return [OwedReply(row.id, row.order_id, row.sender, row.subject, row.message_id, row.reversals_notified)
+            for row in uow.session.execute(select(inbound_messages).where(
             inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
             inbound_messages.c.sender.is_not(None), *_OWED[stage], *only)
         .order_by(inbound_messages.c.received_at).limit(limit))]

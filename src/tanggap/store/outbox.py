@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import (
-    Column, CursorResult, Float, Index, Integer, String, Table, Text, UniqueConstraint, and_, func, insert, or_, select,
+    Column, Float, Index, Integer, String, Table, Text, UniqueConstraint, and_, func, insert, or_, select,
     text, update,
 )
 from sqlalchemy.orm import Session
