@@ -10,7 +10,10 @@ Figures (each with a 95 % interval):
   (hard negatives from the *same* source as the positives, so a model that only learned
   "id-hatespeech looks different" gains nothing there), on all id-hatespeech rows, and per
   platform;
-- calibration: Brier score and expected calibration error (10 bins) on the Indonesian rows.
+- calibration: Brier score and expected calibration error (10 bins) on the Indonesian rows;
+- English and Arabic on their own (``extra``): recall on the pro-IS accounts' English (jargon)
+  and Arabic-script tweets, and the false-positive rate on English news (all of it, and the
+  parts about terrorism and about Islam).
 """
 
 from __future__ import annotations
@@ -152,6 +155,19 @@ def _rate(flagged: np.ndarray, members: np.ndarray) -> Rate:
     return Rate(int((flagged & members).sum()), int(members.sum()))
 
 
+def _language_rates(flagged: np.ndarray, dataset: np.ndarray, source: np.ndarray) -> dict[str, Rate]:
+    """English and Arabic apart from the Indonesian figures: recall on the pro-IS accounts' tweets
+    (English ones with jargon; every Arabic-script one), false positives on English news. There
+    are no Arabic negatives, so no Arabic false-positive rate."""
+    news = dataset == "news-en"
+    groups = {"english_recall": dataset == "isis-tweets-en",
+              "english_false_positive_rate": news,
+              "english_terrorism_news_fpr": news & (source == "huffpost/terrorism"),
+              "english_islam_news_fpr": news & (source == "huffpost/islam"),
+              "arabic_recall": dataset == "isis-tweets-ar"}
+    return {name: _rate(flagged, members) for name, members in groups.items() if members.any()}
+
+
 def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence[Example],
              resamples: int = 1000, seed: int = 0, calibrated: bool = True) -> Evaluation:
     scores = np.asarray(scores, dtype=float)
@@ -173,9 +189,7 @@ def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence
         precision, recall, f1 = _prf(labels[decisions], flagged[decisions])
         extra["decisions_recall"] = _rate(flagged, decisions & (labels == 1))
         extra["decisions_false_positive_rate"] = _rate(flagged, decisions & (labels == 0))
-    isis = dataset == "isis-tweets-en"
-    if isis.any():
-        extra["isis_jargon_tweets_flagged"] = _rate(flagged, isis)
+    extra.update(_language_rates(flagged, dataset, source))
     return Evaluation(
         name=name, threshold=threshold,
         radicalism=bootstrap(labels[netifier], scores[netifier], threshold, resamples, seed),
