@@ -30,6 +30,10 @@ from tanggap.detect.corpus import Example
 Z95 = 1.959963984540054
 
 
+def _rounded(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
 @dataclass(frozen=True)
 class Interval:
     value: float | None
@@ -42,8 +46,7 @@ class Interval:
         return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
     def as_json(self) -> dict:
-        rounded = (lambda x: None if x is None else round(float(x), 4))
-        return {"value": rounded(self.value), "ci95": [rounded(self.low), rounded(self.high)]}
+        return {"value": _rounded(self.value), "ci95": [_rounded(self.low), _rounded(self.high)]}
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Rate:
     def __str__(self) -> str:
         if not self.total:
             return "n/a"
-        return f"{self.hits / self.total:.3f} [{self.interval.low:.3f}, {self.interval.high:.3f}] ({self.hits}/{self.total})"
+        interval = self.interval
+        return f"{self.hits / self.total:.3f} [{interval.low:.3f}, {interval.high:.3f}] ({self.hits}/{self.total})"
 
     def as_json(self) -> dict:
         return {**self.interval.as_json(), "hits": self.hits, "total": self.total}
@@ -90,7 +94,7 @@ def bootstrap(labels: np.ndarray, scores: np.ndarray, threshold: float, resample
               ) -> dict[str, Interval]:
     """Percentile intervals for precision, recall, F1 and ROC AUC."""
     flagged = scores >= threshold
-    point = dict(zip(("precision", "recall", "f1"), _prf(labels, flagged), strict=True))
+    point: dict[str, float | None] = dict(zip(("precision", "recall", "f1"), _prf(labels, flagged), strict=True))
     point["roc_auc"] = _auc(labels, scores)
     if not len(labels):
         return {name: Interval(None, None, None) for name in point}
@@ -190,6 +194,7 @@ def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence
         extra["decisions_recall"] = _rate(flagged, decisions & (labels == 1))
         extra["decisions_false_positive_rate"] = _rate(flagged, decisions & (labels == 0))
     extra.update(_language_rates(flagged, dataset, source))
+    calibrate = calibrated and bool(indonesian.any())
     return Evaluation(
         name=name, threshold=threshold,
         radicalism=bootstrap(labels[netifier], scores[netifier], threshold, resamples, seed),
@@ -197,8 +202,8 @@ def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence
         same_source_hard_negative_fpr=_rate(flagged, netifier & np.array([e.hateful for e in examples])),
         hate_speech_fpr=_rate(flagged, hatespeech),
         by_source=by_source,
-        brier=float(np.mean((scores[indonesian] - labels[indonesian]) ** 2)) if calibrated and indonesian.any() else None,
-        ece=calibration_error(labels[indonesian], scores[indonesian]) if calibrated and indonesian.any() else None,
+        brier=float(np.mean((scores[indonesian] - labels[indonesian]) ** 2)) if calibrate else None,
+        ece=calibration_error(labels[indonesian], scores[indonesian]) if calibrate else None,
         extra=extra,
     )
 
@@ -257,5 +262,6 @@ def side_by_side(evaluations: Sequence[Evaluation]) -> str:
     widths = [max(len(cells[i]) for _, cells in rows) for i in range(len(evaluations))]
     lines = []
     for label, cells in rows:
-        lines.append("  ".join([label.ljust(label_width), *(cell.ljust(w) for cell, w in zip(cells, widths, strict=True))]).rstrip())
+        padded = (cell.ljust(w) for cell, w in zip(cells, widths, strict=True))
+        lines.append("  ".join([label.ljust(label_width), *padded]).rstrip())
     return "\n".join(lines)
