@@ -2,8 +2,14 @@
 
 from collections import Counter
 
-from tanggap.detect import corpus
+import re
+
+import numpy as np
+
+from tanggap.detect import corpus, resources
 from tanggap.detect.corpus import Example, split_key
+from tanggap.detect.language import detect_language
+from tanggap.detect.training import head_rows
 
 
 def test_the_same_text_never_lands_in_train_and_test(base_split):
@@ -16,6 +22,9 @@ def test_the_split_is_stratified_and_fixed(base_split):
     train_part, test_part = base_split
     train_counts, test_counts = Counter(e.stratum for e in train_part), Counter(e.stratum for e in test_part)
     for stratum, held in test_counts.items():
+        if stratum[0] in corpus.EVALUATION_ONLY:  # never trained on: all of it is held out
+            assert train_counts[stratum] == 0
+            continue
         assert abs(held / (held + train_counts[stratum]) - 0.2) < 0.01
     again_train, again_test = corpus.split([*train_part, *test_part])
     assert [e.key for e in again_test] == [e.key for e in test_part]
@@ -57,3 +66,52 @@ def test_sample_keeps_every_stratum(base_split):
     small = corpus.sample(train_part, 500)
     assert 450 < len(small) < 560
     assert {e.stratum for e in small} == {e.stratum for e in train_part}
+
+
+def test_english_news_is_loaded_as_negatives():
+    news = corpus.news()
+    counts = Counter(e.source for e in news)
+    assert counts == {"huffpost/terrorism": 444, "huffpost/islam": 191, "huffpost/other": 1400}
+    assert all(e.label == 0 and e.dataset == "news-en" and 0 < e.weight <= 1 for e in news)
+    assert sum(detect_language([e.text]) == "en" for e in news) >= 0.99 * len(news)
+    terrorism = " ".join(e.text for e in news if e.source == "huffpost/terrorism").lower()
+    assert "taliban" in terrorism and "terror" in terrorism
+
+
+def test_english_news_is_in_the_split_and_in_the_shipped_hashes(base_split):
+    train_part, test_part = base_split
+    for part in (train_part, test_part):
+        assert {e.source for e in part if e.dataset == "news-en"} == set(corpus.NEWS_SOURCES)
+    source_md = (resources.DATA_DIR / "news-en" / "SOURCE.md").read_text(encoding="utf-8")
+    hashes = corpus.training_hashes()
+    assert hashes[corpus.NEWS_FILE] in source_md  # the file is the one SOURCE.md describes
+    attribution = (resources.DATA_DIR / "ATTRIBUTION.md").read_text(encoding="utf-8")
+    assert hashes[corpus.NEWS_FILE] in attribution
+
+
+def test_the_radical_head_learns_english_news_as_negatives(base_split):
+    train_part, _ = base_split
+    examples = corpus.sample(train_part, 2000)
+    rows, labels, weights = head_rows(examples)["radical"]
+    datasets = np.array([examples[i].dataset for i in rows])
+    assert (datasets == "news-en").any() and not labels[datasets == "news-en"].any()
+    assert (labels[datasets == "isis-tweets-en"] == 1).all()
+    hate_rows = head_rows(examples)["hate"][0]
+    assert not any(examples[i].dataset == "news-en" for i in hate_rows)
+
+
+def test_arabic_tweets_are_held_out_and_never_trained_on(base_split):
+    train_part, test_part = base_split
+    arabic = [e for e in test_part if e.dataset == "isis-tweets-ar"]
+    assert len(arabic) > 500 and all(e.label == 1 for e in arabic)
+    assert all(re.search("[\u0600-\u06ff]", e.text) for e in arabic)
+    assert not any(e.dataset == "isis-tweets-ar" for e in train_part)
+
+
+def test_evaluation_only_examples_go_wholly_to_the_test_slice():
+    examples = [Example(f"teks {i}", 0, "netifier", "twitter") for i in range(50)]
+    examples += [Example(f"نص {i}", 1, "isis-tweets-ar", "twitter") for i in range(10)]
+    train, test = corpus.split(examples)
+    assert len(train) == 40 and sum(e.dataset == "isis-tweets-ar" for e in test) == 10
+    again_train, again_test = corpus.split([*reversed(train), *reversed(test)])
+    assert [e.key for e in again_test] == [e.key for e in test]

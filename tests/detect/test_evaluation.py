@@ -60,3 +60,28 @@ def test_promotion_needs_no_worse_everywhere_and_better_somewhere():
     assert promoted and any("religion-hate FPR better" in r for r in reasons)
     promoted, reasons = judge(live, misses)
     assert not promoted and any("F1 on radikalisme worse" in r for r in reasons)
+
+
+def test_english_and_arabic_are_reported_on_their_own():
+    examples, scores = examples_and_scores()
+    examples += [Example("Amaq: soldiers of the caliphate", 1, "isis-tweets-en", "twitter"),
+                 Example("Wilayat Raqqa release", 1, "isis-tweets-en", "twitter"),
+                 Example("الدولة الإسلامية", 1, "isis-tweets-ar", "twitter"),
+                 Example("Police foil bomb plot", 0, "news-en", "huffpost/terrorism"),
+                 Example("Mosque opens its doors", 0, "news-en", "huffpost/islam"),
+                 Example("Team wins the cup", 0, "news-en", "huffpost/other")]
+    scores = np.concatenate([scores, [0.9, 0.1, 0.7, 0.6, 0.1, 0.2]])
+    result = evaluate("m", scores, 0.5, examples, resamples=20)
+    rates = {name: (rate.hits, rate.total) for name, rate in result.extra.items()}
+    assert rates == {"english_recall": (1, 2), "english_false_positive_rate": (1, 3),
+                     "english_terrorism_news_fpr": (1, 1), "english_islam_news_fpr": (0, 1),
+                     "arabic_recall": (1, 1)}
+    assert result.religion_hate_fpr.total == 1 and result.radicalism["f1"].value == 1.0  # Indonesian unchanged
+    table = side_by_side([result])
+    assert "english false positive rate" in table and "arabic recall" in table
+    assert result.as_json()["english_recall"]["hits"] == 1
+
+
+def test_no_language_rates_without_those_rows():
+    examples, scores = examples_and_scores()
+    assert evaluate("m", scores, 0.5, examples, resamples=20).extra == {}

@@ -18,6 +18,8 @@ DATA_SECTION = """\
 | netifier `train.csv` (Indonesian Twitter, Kaskus, Instagram) | `radikalisme` = 1 positives, = 0 negatives; `sara` = 1 & `radikalisme` = 0 as hate-head positives | CC BY-NC-SA 4.0 (as declared by the NusaCrowd/SEACrowd loader; the repository has no licence file) | Ahmad Izzan et al., <https://github.com/ahmadizzan/netifier>, commit 725b7ebc |
 | id-hatespeech `re_dataset_train.csv` (Indonesian Twitter) | every row a negative; `HS_Religion` = 1 rows as hard negatives and hate-head positives | CC BY-NC-SA 4.0 | M. O. Ibrohim and I. Budi, "Multi-label Hate Speech and Abusive Language Detection in Indonesian Twitter", ALW3 2019 (see `data/id-hatespeech/citation.bib`) |
 | "How ISIS Uses Twitter" (Fifth Tribe) | weak positives: English tweets with a medium/high lexicon hit only, weight 0.2 | CC0 1.0 | Fifth Tribe, Kaggle `fifthtribe/how-isis-uses-twitter`, via github.com/nitinkash/isis-twitter |
+| "How ISIS Uses Twitter", Arabic-script tweets | evaluation only (all held out, never trained on): Arabic recall | CC0 1.0 | as above |
+| News Category Dataset (HuffPost headlines + standfirst), 2,035 rows: 444 about terrorism, 191 about Islam, 1,400 other | English negatives (label 0, weight 0.5) | CC BY 4.0 | Rishabh Misra, Kaggle `rmisra/news-category-dataset`, doi 10.13140/RG.2.2.20331.18729, via partial copies on GitHub (see `data/news-en/SOURCE.md`) |
 | slang dictionaries (`new_kamusalay.csv`, `slangword.csv`) | normalisation | CC BY-NC-SA 4.0 (with their data sets) | as above |
 | seed lexicon, lexicon review, spelling table | lexicon features, spelling folding | Apache-2.0 (project's own) | Tanggap |
 
@@ -43,9 +45,12 @@ CAVEATS = """\
   `radikalisme` is lower than the baseline's).
 - **Pro-IS English tweets** are account-level labels: all tweets of 112 accounts, many mundane
   (news, banter). Only English tweets with a medium or high lexicon hit are used, at weight 0.2,
-  so that the model learns jargon rather than "English = positive"; there are no English or Arabic
-  negatives at all, so English and Arabic scores are **unmeasured** (Arabic-script tweets are not
-  used). Treat non-Indonesian scores as a lexicon-led hint.
+  so that the model learns jargon rather than "English = positive". English negatives are news
+  headlines (about terrorism, about Islam, ordinary), not posts: the English false-positive rate
+  on them is measured, but English posts that are neither news nor propaganda are not. The
+  Arabic-script tweets are held out for an Arabic recall figure only; there are no Arabic
+  negatives, so the Arabic false-positive rate is **unmeasured**. Treat non-Indonesian scores as
+  a lexicon-led hint.
 - **Not Telegram propaganda.** No training text comes from Telegram channels or from official
   IS media; channel-level evidence (posting patterns, media, forwarding) is not used.
 - **Lexicon** terms need expert review; low-specificity terms (jihad, hijrah, khilafah, akhi)

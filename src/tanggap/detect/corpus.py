@@ -12,6 +12,12 @@ Where the labels come from (see ``data/*/SOURCE.md`` and the model card):
 - ``isis-tweets-en``: account-level weak positives. Only English tweets with a medium- or
   high-specificity lexicon hit are used (a tweet from a pro-IS account about the weather is not
   propaganda), and at a lower weight.
+- ``isis-tweets-ar``: the same accounts' Arabic-script tweets, for evaluation only (all of them go
+  to the test slice): the shipped data hold no Arabic negatives, and a model that saw Arabic only
+  as propaganda would flag every Indonesian post that quotes a verse or a nasheed title.
+- ``news-en``: English negatives, HuffPost headlines with their standfirst: news about terrorism
+  and counter-terrorism, news about Islam, and ordinary news (the source says which). Without
+  them the only English a model sees is propaganda.
 - ``decisions``: the platform's own moderators (``decisions.py``).
 
 Every text is deduplicated on a *split key* (case, URLs, mentions, RT and punctuation folded)
@@ -42,15 +48,19 @@ TEST_SHARE = 0.2
 NETIFIER_FILE = "netifier/train.csv.gz"
 HATESPEECH_FILE = "id-hatespeech/re_dataset_train.csv.gz"
 ISIS_FILE = "isis-tweets-en/tweets.csv.gz"
-TRAINING_FILES = (NETIFIER_FILE, HATESPEECH_FILE, ISIS_FILE)
+NEWS_FILE = "news-en/huffpost.csv.gz"
+TRAINING_FILES = (NETIFIER_FILE, HATESPEECH_FILE, ISIS_FILE, NEWS_FILE)
 ISIS_WEIGHT = 0.2  # weak, account-level positives in another language
+NEWS_WEIGHT = 0.5  # sure negatives, but headlines, not posts: enough to teach "about is not for"
+NEWS_SOURCES = ("huffpost/terrorism", "huffpost/islam", "huffpost/other")
+EVALUATION_ONLY = frozenset({"isis-tweets-ar"})  # never trained on: wholly in the test slice
 
 
 @dataclass(frozen=True)
 class Example:
     text: str
     label: int  # 1: terrorist/radical advocacy, 0: not
-    dataset: str  # netifier | id-hatespeech | isis-tweets-en | decisions
+    dataset: str  # netifier | id-hatespeech | isis-tweets-en | isis-tweets-ar | news-en | decisions
     source: str  # the platform it was posted on (twitter, kaskus, instagram, demo, ...)
     religion_hate: bool = False  # id-hatespeech HS_Religion = 1 (the false-positive measure)
     weight: float = 1.0
@@ -96,14 +106,19 @@ def hate_speech(data_dir: Path = resources.DATA_DIR) -> list[Example]:
     return examples
 
 
+def _isis_rows(data_dir: Path) -> Iterator[tuple[str, str]]:
+    """(tweet, language) for every tweet of the pro-IS accounts."""
+    for row in _rows(ISIS_FILE, data_dir):
+        yield row["tweets"], detect_language([row["tweets"]])
+
+
 def isis_tweets(data_dir: Path = resources.DATA_DIR, jargon_only: bool = True) -> list[Example]:
     """English tweets of pro-IS accounts; with ``jargon_only`` those with a medium or high
     lexicon hit (about a sixth of them)."""
     normaliser = resources.default_normaliser()
     examples = []
-    for row in _rows(ISIS_FILE, data_dir):
-        text = row["tweets"]
-        if detect_language([text]) != "en":
+    for text, language in _isis_rows(data_dir):
+        if language != "en":
             continue
         if jargon_only and not any(hit.specificity != "low" for hit in normaliser(text).hits):
             continue
@@ -111,8 +126,24 @@ def isis_tweets(data_dir: Path = resources.DATA_DIR, jargon_only: bool = True) -
     return examples
 
 
+def isis_tweets_arabic(data_dir: Path = resources.DATA_DIR) -> list[Example]:
+    """Arabic-script tweets of the same accounts (Arabic, some Urdu and Pashto), all of them: the
+    lexicon barely reaches Arabic script, so a jargon filter would keep almost nothing."""
+    return [Example(text, 1, "isis-tweets-ar", "twitter", weight=ISIS_WEIGHT)
+            for text, language in _isis_rows(data_dir) if language == "ar"]
+
+
+def news(data_dir: Path = resources.DATA_DIR) -> list[Example]:
+    """English news headlines and standfirsts, label 0; the source is the selection subset
+    (terrorism, islam, other; see ``data/news-en/SOURCE.md``)."""
+    return [Example(f"{row['headline']} {row['short_description']}".strip(), 0, "news-en",
+                    f"huffpost/{row['subset']}", weight=NEWS_WEIGHT)
+            for row in _rows(NEWS_FILE, data_dir)]
+
+
 def base_examples(data_dir: Path = resources.DATA_DIR) -> list[Example]:
-    return deduplicate([*netifier(data_dir), *hate_speech(data_dir), *isis_tweets(data_dir)])
+    return deduplicate([*netifier(data_dir), *hate_speech(data_dir), *isis_tweets(data_dir),
+                        *isis_tweets_arabic(data_dir), *news(data_dir)])
 
 
 def training_hashes(data_dir: Path = resources.DATA_DIR) -> dict[str, str]:
@@ -144,10 +175,15 @@ def _order(key: str, seed: str) -> str:
 
 def split(examples: Iterable[Example], seed: str = SPLIT_SEED,
           test_share: float = TEST_SHARE) -> tuple[list[Example], list[Example]]:
-    """(train, test): stratified, deterministic, no key on both sides (deduplicate first)."""
+    """(train, test): stratified, deterministic, no key on both sides (deduplicate first).
+    Evaluation-only data sets go wholly to the test slice."""
     strata: dict[tuple, list[Example]] = defaultdict(list)
+    held: list[Example] = []
     for example in examples:
-        strata[example.stratum].append(example)
+        if example.dataset in EVALUATION_ONLY:
+            held.append(example)
+        else:
+            strata[example.stratum].append(example)
     train: list[Example] = []
     test: list[Example] = []
     for stratum in sorted(strata, key=repr):
@@ -155,6 +191,7 @@ def split(examples: Iterable[Example], seed: str = SPLIT_SEED,
         cut = round(len(members) * test_share)
         test.extend(members[:cut])
         train.extend(members[cut:])
+    test.extend(sorted(held, key=lambda e: _order(e.key, seed)))
     return train, test
 
 

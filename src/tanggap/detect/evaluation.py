@@ -10,7 +10,10 @@ Figures (each with a 95 % interval):
   (hard negatives from the *same* source as the positives, so a model that only learned
   "id-hatespeech looks different" gains nothing there), on all id-hatespeech rows, and per
   platform;
-- calibration: Brier score and expected calibration error (10 bins) on the Indonesian rows.
+- calibration: Brier score and expected calibration error (10 bins) on the Indonesian rows;
+- English and Arabic on their own (``extra``): recall on the pro-IS accounts' English (jargon)
+  and Arabic-script tweets, and the false-positive rate on English news (all of it, and the
+  parts about terrorism and about Islam).
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from tanggap.detect.corpus import Example
 Z95 = 1.959963984540054
 
 
+def _rounded(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
 @dataclass(frozen=True)
 class Interval:
     value: float | None
@@ -39,8 +46,7 @@ class Interval:
         return f"{self.value:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
     def as_json(self) -> dict:
-        rounded = (lambda x: None if x is None else round(float(x), 4))
-        return {"value": rounded(self.value), "ci95": [rounded(self.low), rounded(self.high)]}
+        return {"value": _rounded(self.value), "ci95": [_rounded(self.low), _rounded(self.high)]}
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,8 @@ class Rate:
     def __str__(self) -> str:
         if not self.total:
             return "n/a"
-        return f"{self.hits / self.total:.3f} [{self.interval.low:.3f}, {self.interval.high:.3f}] ({self.hits}/{self.total})"
+        interval = self.interval
+        return f"{self.hits / self.total:.3f} [{interval.low:.3f}, {interval.high:.3f}] ({self.hits}/{self.total})"
 
     def as_json(self) -> dict:
         return {**self.interval.as_json(), "hits": self.hits, "total": self.total}
@@ -87,7 +94,7 @@ def bootstrap(labels: np.ndarray, scores: np.ndarray, threshold: float, resample
               ) -> dict[str, Interval]:
     """Percentile intervals for precision, recall, F1 and ROC AUC."""
     flagged = scores >= threshold
-    point = dict(zip(("precision", "recall", "f1"), _prf(labels, flagged), strict=True))
+    point: dict[str, float | None] = dict(zip(("precision", "recall", "f1"), _prf(labels, flagged), strict=True))
     point["roc_auc"] = _auc(labels, scores)
     if not len(labels):
         return {name: Interval(None, None, None) for name in point}
@@ -152,6 +159,19 @@ def _rate(flagged: np.ndarray, members: np.ndarray) -> Rate:
     return Rate(int((flagged & members).sum()), int(members.sum()))
 
 
+def _language_rates(flagged: np.ndarray, dataset: np.ndarray, source: np.ndarray) -> dict[str, Rate]:
+    """English and Arabic apart from the Indonesian figures: recall on the pro-IS accounts' tweets
+    (English ones with jargon; every Arabic-script one), false positives on English news. There
+    are no Arabic negatives, so no Arabic false-positive rate."""
+    news = dataset == "news-en"
+    groups = {"english_recall": dataset == "isis-tweets-en",
+              "english_false_positive_rate": news,
+              "english_terrorism_news_fpr": news & (source == "huffpost/terrorism"),
+              "english_islam_news_fpr": news & (source == "huffpost/islam"),
+              "arabic_recall": dataset == "isis-tweets-ar"}
+    return {name: _rate(flagged, members) for name, members in groups.items() if members.any()}
+
+
 def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence[Example],
              resamples: int = 1000, seed: int = 0, calibrated: bool = True) -> Evaluation:
     scores = np.asarray(scores, dtype=float)
@@ -173,9 +193,8 @@ def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence
         precision, recall, f1 = _prf(labels[decisions], flagged[decisions])
         extra["decisions_recall"] = _rate(flagged, decisions & (labels == 1))
         extra["decisions_false_positive_rate"] = _rate(flagged, decisions & (labels == 0))
-    isis = dataset == "isis-tweets-en"
-    if isis.any():
-        extra["isis_jargon_tweets_flagged"] = _rate(flagged, isis)
+    extra.update(_language_rates(flagged, dataset, source))
+    calibrate = calibrated and bool(indonesian.any())
     return Evaluation(
         name=name, threshold=threshold,
         radicalism=bootstrap(labels[netifier], scores[netifier], threshold, resamples, seed),
@@ -183,8 +202,8 @@ def evaluate(name: str, scores: np.ndarray, threshold: float, examples: Sequence
         same_source_hard_negative_fpr=_rate(flagged, netifier & np.array([e.hateful for e in examples])),
         hate_speech_fpr=_rate(flagged, hatespeech),
         by_source=by_source,
-        brier=float(np.mean((scores[indonesian] - labels[indonesian]) ** 2)) if calibrated and indonesian.any() else None,
-        ece=calibration_error(labels[indonesian], scores[indonesian]) if calibrated and indonesian.any() else None,
+        brier=float(np.mean((scores[indonesian] - labels[indonesian]) ** 2)) if calibrate else None,
+        ece=calibration_error(labels[indonesian], scores[indonesian]) if calibrate else None,
         extra=extra,
     )
 
@@ -243,5 +262,6 @@ def side_by_side(evaluations: Sequence[Evaluation]) -> str:
     widths = [max(len(cells[i]) for _, cells in rows) for i in range(len(evaluations))]
     lines = []
     for label, cells in rows:
-        lines.append("  ".join([label.ljust(label_width), *(cell.ljust(w) for cell, w in zip(cells, widths, strict=True))]).rstrip())
+        padded = (cell.ljust(w) for cell, w in zip(cells, widths, strict=True))
+        lines.append("  ".join([label.ljust(label_width), *padded]).rstrip())
     return "\n".join(lines)
