@@ -131,7 +131,10 @@ def hex_rows(hashes: np.ndarray) -> list[str]:
 def workload(bank_size: int, queries: int, seed: int, kind: str = "uniform"):
     """The bank, the queries, and for the planted half which entry each came from."""
     rng = np.random.default_rng(seed)
-    bank = families_bank(rng, bank_size) if kind == "families" else rng.integers(0, 256, (bank_size, 32), dtype=np.uint8)
+    if kind == "families":
+        bank = families_bank(rng, bank_size)
+    else:
+        bank = rng.integers(0, 256, (bank_size, 32), dtype=np.uint8)
     planted = queries // 2
     sources = rng.choice(bank_size, planted, replace=False)
     flips = rng.integers(0, THRESHOLD + 1, planted)
@@ -220,7 +223,7 @@ def build_tanggap(bank_hex):
     def search(query_hex):
         try:
             q, p, d = index.search_arrays(pdq_array(query_hex), THRESHOLD)
-            return list(zip(q.tolist(), p.tolist(), d.tolist()))
+            return list(zip(q.tolist(), p.tolist(), d.tolist(), strict=True))
         finally:
             shutil.rmtree(directory.parent, ignore_errors=True)  # the mapping stays valid until closed
     return search, disk_mb
@@ -229,7 +232,7 @@ def build_tanggap(bank_hex):
 def build_threatexchange(bank_hex):
     from threatexchange.signal_type.pdq.pdq_index import PDQIndex
 
-    index = PDQIndex(entries=zip(bank_hex, range(len(bank_hex))))
+    index = PDQIndex(entries=zip(bank_hex, range(len(bank_hex)), strict=True))
 
     def search(query_hex):
         pairs = []
@@ -243,7 +246,7 @@ def build_threatexchange(bank_hex):
 def build_pdqindex2(bank_hex):
     from threatexchange.signal_type.pdq.pdq_index2 import PDQIndex2
 
-    index = PDQIndex2(entries=zip(bank_hex, range(len(bank_hex))))
+    index = PDQIndex2(entries=zip(bank_hex, range(len(bank_hex)), strict=True))
 
     def search(query_hex):
         pairs = []

@@ -35,7 +35,7 @@ def brute_force(bank: np.ndarray, queries: np.ndarray, threshold: int) -> set[tu
 
 def found(index: PdqIndex, queries: np.ndarray, threshold: int, plan=None) -> set[tuple[int, int, int]]:
     q, p, d = index.search_arrays(queries, threshold, plan)
-    result = set(zip(q.tolist(), p.tolist(), d.tolist()))
+    result = set(zip(q.tolist(), p.tolist(), d.tolist(), strict=True))
     assert len(result) == len(q), "each (query, entry) once"
     return result
 
@@ -77,7 +77,7 @@ def test_budgets_keep_the_pigeonhole_sum(n, threshold):
     index = PdqIndex(np.zeros((n, 32), dtype=np.uint8))
     budgets = index.budgets(threshold)
     assert sum(budgets) == threshold - len(index.widths) + 1
-    assert sum(index.widths) == 256 and all(-1 <= b <= w for b, w in zip(budgets, index.widths))
+    assert sum(index.widths) == 256 and all(-1 <= b <= w for b, w in zip(budgets, index.widths, strict=True))
 
 
 def test_results_come_sorted_by_query_then_distance():

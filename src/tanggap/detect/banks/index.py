@@ -246,7 +246,8 @@ class PdqIndex:
     def search(self, values: Sequence[str], threshold: int) -> list[list[IndexHit]]:
         queries, positions, distances = self.search_arrays(pdq_array(values), threshold)
         hits: list[list[IndexHit]] = [[] for _ in values]
-        for query, position, distance in zip(queries.tolist(), positions.tolist(), distances.tolist()):
+        for query, position, distance in zip(queries.tolist(), positions.tolist(), distances.tolist(),
+                                                     strict=True):
             hits[query].append(IndexHit(position, distance))
         return hits
 
@@ -279,16 +280,9 @@ class PdqIndex:
         flip_starts = np.zeros(len(masks) + 1, dtype=np.int64)
         np.cumsum([m.size for m in masks], out=flip_starts[1:])
         flips = np.concatenate(masks) if masks else np.zeros(0, dtype=np.int64)
-        capacity = max(16, 4 * len(queries))
-        while True:
-            out = (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64),
-                   np.empty(capacity, dtype=np.int64))
-            found = probe(self._words.reshape(-1), self._orders.reshape(-1), self._offsets, self._offset_starts,
-                          self._chunk_masks, probed, np.array(budgets, dtype=np.int64), flip_starts, flips,
-                          query_words.reshape(-1), query_chunks, threshold, PROBE_BATCH, *out)
-            if found <= capacity:
-                return tuple(array[:found] for array in out)
-            capacity = found  # a bank of near-duplicates: room for every pair, once more
+        return probe(self._words.reshape(-1), self._orders.reshape(-1), self._offsets, self._offset_starts,
+                     self._chunk_masks, probed, np.array(budgets, dtype=np.int64), flip_starts, flips,
+                     query_words.reshape(-1), query_chunks, threshold, PROBE_BATCH, 4 * len(queries))
 
     def _scan(self, queries: np.ndarray, threshold: int):
         import faiss

@@ -71,23 +71,26 @@ def bucket_order(values, width, order, offsets):
 
 @njit(cache=True, nogil=True)
 def probe(words, orders, offsets, offset_starts, chunk_masks, probed, budgets, flip_starts, flips,
-          query_words, query_chunks, threshold, batch, out_query, out_position, out_distance):
-    """Every (query, position, distance) within ``threshold``, each pair once.
+          query_words, query_chunks, threshold, batch, capacity):
+    """Every (query, position, distance) within ``threshold``, each pair once, as three arrays
+    (their room starts at ``capacity`` pairs and doubles as needed: a bank of near-duplicate
+    families gives some queries hundreds of matches, and probing again with more room would
+    do all the work twice).
 
     ``words`` is the bank as (n * 4) uint64 and ``orders`` the chunks' positions as (m * n)
     int32, both flat. ``probed`` lists the chunks to probe (budget >= 0),
     ``flips[flip_starts[k]:flip_starts[k+1]]`` the masks tried on chunk ``probed[k]``; chunk c's
     bucket table is ``offsets[offset_starts[c]:offset_starts[c + 1]]``. A pair is written only by
     the first probed chunk that finds it: that chunk's own distance is within its budget, and no
-    earlier probed chunk's is. Returns how many pairs there are; only the first
-    ``len(out_query)`` are written (the caller retries with room for all of them when there
-    were more).
+    earlier probed chunk's is.
 
     Work goes in passes per ``batch`` of queries (bucket bounds, candidate positions, distances)
     rather than one nested loop, each a stream of independent reads prefetched ``AHEAD`` items
     early: the CPU keeps many cache misses in flight instead of waiting on a chain of three.
     """
-    capacity = out_query.shape[0]
+    out_query = np.empty(capacity, dtype=np.int64)
+    out_position = np.empty(capacity, dtype=np.int64)
+    out_distance = np.empty(capacity, dtype=np.int64)
     found = 0
     limit = np.uint64(threshold)
     size = words.shape[0] // 4
@@ -157,9 +160,18 @@ def probe(words, orders, offsets, offset_starts, chunk_masks, probed, budgets, f
                     break
             if seen:
                 continue
-            if found < capacity:
-                out_query[found] = owners[c]
-                out_position[found] = candidates[c]
-                out_distance[found] = distance
+            if found == out_query.shape[0]:
+                out_query, out_position, out_distance = (_grown(out_query, found), _grown(out_position, found),
+                                                         _grown(out_distance, found))
+            out_query[found] = owners[c]
+            out_position[found] = candidates[c]
+            out_distance[found] = distance
             found += 1
-    return found
+    return out_query[:found], out_position[:found], out_distance[:found]
+
+
+@njit(cache=True, nogil=True)
+def _grown(array, used):
+    bigger = np.empty(max(16, 2 * array.shape[0]), dtype=array.dtype)
+    bigger[:used] = array[:used]
+    return bigger
