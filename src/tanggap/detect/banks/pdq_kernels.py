@@ -175,3 +175,37 @@ def _grown(array, used):
     bigger = np.empty(max(16, 2 * array.shape[0]), dtype=array.dtype)
     bigger[:used] = array[:used]
     return bigger
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _root(parent, entry):
+    while parent[entry] != entry:
+        parent[entry] = parent[parent[entry]]  # path halving: the trees stay shallow
+        entry = parent[entry]
+    return entry
+
+
+@njit(cache=True, nogil=True)
+def join_crowds(order, offsets, crowd, parent):
+    """Join (union-find over ``parent``) every entry of a bucket holding ``crowd`` entries or
+    more: in a random bank such buckets do not occur, in a real one they are families of
+    near-duplicates, whose members then share one root."""
+    for value in range(offsets.shape[0] - 1):
+        begin, end = offsets[value], offsets[value + 1]
+        if end - begin < crowd:
+            continue
+        root = _root(parent, order[begin])
+        for at in range(begin + 1, end):
+            other = _root(parent, order[at])
+            if other != root:
+                low, high = min(root, other), max(root, other)
+                parent[high] = low
+                root = low
+
+
+@njit(cache=True, nogil=True)
+def roots(parent):
+    """Each entry's root (``parent`` is flattened in place)."""
+    for entry in range(parent.shape[0]):
+        parent[entry] = _root(parent, entry)
+    return parent
