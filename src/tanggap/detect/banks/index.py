@@ -3,8 +3,8 @@
 PDQ (:class:`PdqIndex`) is exact multi-index hashing with the generalised pigeonhole
 principle (Qin et al., "GPH: Similarity Search in Hamming Space", ICDE 2018):
 
-* the 256 bits are cut into ``m`` chunks of about log2(n) bits; for each chunk, the entries
-  are kept sorted by that chunk's value, with an offsets table (a bucket per value);
+* the 256 bits are cut into ``m`` chunks; for each chunk, the entries are kept sorted by that
+  chunk's value, with a bucket table (where each value's entries start);
 * for a query at threshold ``t``, each chunk gets a budget ``t_i`` with
   ``sum(t_i) = t - m + 1`` (``t_i = -1`` skips the chunk). If every chunk of an entry differed
   from the query's in more than ``t_i`` bits, the whole hash would differ in at least
@@ -12,12 +12,21 @@ principle (Qin et al., "GPH: Similarity Search in Hamming Space", ICDE 2018):
   ``t_i`` flipped bits: probing those buckets finds all of them, and the full 256-bit distance
   of each candidate is then checked. Nothing is approximate: recall is 1 by construction.
 
-Budgets are spread greedily where they add the fewest candidates. Chunks are about log2(n)
-bits wide, at most 22: ten million hashes take 12 chunks, and the index (the hashes, 320 MB;
-one int32 position per hash and chunk, 480 MB; the bucket tables, 128 MB) stays under 1 GB.
-The probing loop is compiled (:mod:`tanggap.detect.banks.pdq_kernels`, numba) and prefetches
-its reads: at ten million hashes a query at distance 31 reads ~2,000 buckets and checks
-~8,000 candidates, and the time goes into cache misses, not arithmetic.
+Budgets are spread greedily where they add the fewest bucket reads and candidates, and the
+chunk count is the one with the fewest of both at distance 31 (:func:`_layout`). Wider chunks
+mean fewer candidates but more buckets, so the bucket tables take about a byte a bucket
+(:func:`~tanggap.detect.banks.pdq_kernels.compact_buckets`): ten million hashes take 11
+chunks of 23-24 bits, and the index (the hashes, 320 MB; one int32 position per hash and
+chunk, 440 MB; the bucket tables, 125 MB; where families were grouped, 40 MB of positions)
+stays under 1 GB. At distance 31 a query then reads ~2,900 buckets and checks ~2,900
+candidates, against ~2,000 and ~7,300 with 12 chunks of 21-22 bits and four-byte offsets. The
+probing loop is compiled (:mod:`tanggap.detect.banks.pdq_kernels`, numba) and prefetches its
+reads: the time goes into cache misses, not arithmetic.
+
+Real banks hold families of near-duplicates (the same release re-encoded, cropped,
+watermarked), which crowd a few buckets: their entries are stored together (:func:`_grouped`),
+so a query near a family reads its members from a few cache lines, and hits are mapped back
+to the bank's rows.
 
 An index is saved as plain ``.npy`` arrays (``save``) and loaded memory-mapped (``load``): a
 service restart maps the files in milliseconds and the page cache is shared between
@@ -244,6 +253,11 @@ class PdqIndex:
 
     def __len__(self) -> int:
         return len(self._words)
+
+    @property
+    def grouped(self) -> bool:
+        """Whether families of near-duplicates were found and stored together."""
+        return self._positions is not None
 
     @property
     def nbytes(self) -> int:
