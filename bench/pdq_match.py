@@ -39,7 +39,7 @@ Memory is the child's resident set (faiss allocates outside Python, so tracemall
 it): "index MB" is what building (for tanggap: mapping and querying) the index added, measured
 after freed memory went back to the OS; "peak MB" is the process's high-water mark (build and
 search temporaries included), over the same baseline of the hex strings and the queries; "disk
-MB" is the saved index.
+MB" is the saved index and "load s" the time to map it back in.
 """
 
 from __future__ import annotations
@@ -348,7 +348,8 @@ def main() -> None:
             note = "" if peer["bank"] == ours["bank"] else f" (PDQIndex on {peer['bank']:,} entries only)"
             print(f"{kind}: tanggap vs threatexchange PDQIndex: {ours['qps'] / peer['qps']:.1f}x queries/s, "
                   f"{ours['cpu_qps'] / peer['cpu_qps']:.1f}x per CPU second{note}")
-    print("\nindex MB: resident memory the index added (tanggap: the mapped pages its queries touched); "
+    print("\nbuild s: wall clock (tanggap: parsing the hex strings, building and saving); load s: mapping the saved "
+          "index back in; index MB: resident memory the index added (tanggap: the mapped pages its queries touched); "
           "peak MB: high-water mark of its process (the workload's own generation included); "
           "= flat: the same matches as faiss's exhaustive scan on the queries both answered")
 
