@@ -3,8 +3,8 @@
 PDQ (:class:`PdqIndex`) is exact multi-index hashing with the generalised pigeonhole
 principle (Qin et al., "GPH: Similarity Search in Hamming Space", ICDE 2018):
 
-* the 256 bits are cut into ``m`` chunks of about log2(n) bits; for each chunk, the entries
-  are kept sorted by that chunk's value, with an offsets table (a bucket per value);
+* the 256 bits are cut into ``m`` chunks; for each chunk, the entries are kept sorted by that
+  chunk's value, with a bucket table (where each value's entries start);
 * for a query at threshold ``t``, each chunk gets a budget ``t_i`` with
   ``sum(t_i) = t - m + 1`` (``t_i = -1`` skips the chunk). If every chunk of an entry differed
   from the query's in more than ``t_i`` bits, the whole hash would differ in at least
@@ -12,12 +12,21 @@ principle (Qin et al., "GPH: Similarity Search in Hamming Space", ICDE 2018):
   ``t_i`` flipped bits: probing those buckets finds all of them, and the full 256-bit distance
   of each candidate is then checked. Nothing is approximate: recall is 1 by construction.
 
-Budgets are spread greedily where they add the fewest candidates. Chunks are about log2(n)
-bits wide, at most 22: ten million hashes take 12 chunks, and the index (the hashes, 320 MB;
-one int32 position per hash and chunk, 480 MB; the bucket tables, 128 MB) stays under 1 GB.
-The probing loop is compiled (:mod:`tanggap.detect.banks.pdq_kernels`, numba) and prefetches
-its reads: at ten million hashes a query at distance 31 reads ~2,000 buckets and checks
-~8,000 candidates, and the time goes into cache misses, not arithmetic.
+Budgets are spread greedily where they add the fewest bucket reads and candidates, and the
+chunk count is the one with the fewest of both at distance 31 (:func:`_layout`). Wider chunks
+mean fewer candidates but more buckets, so the bucket tables take about a byte a bucket
+(:func:`~tanggap.detect.banks.pdq_kernels.compact_buckets`): ten million hashes take 11
+chunks of 23-24 bits, and the index (the hashes, 320 MB; one int32 position per hash and
+chunk, 440 MB; the bucket tables, 125 MB; where families were grouped, 40 MB of positions)
+stays under 1 GB. At distance 31 a query then reads ~2,900 buckets and checks ~2,900
+candidates, against ~2,000 and ~7,300 with 12 chunks of 21-22 bits and four-byte offsets. The
+probing loop is compiled (:mod:`tanggap.detect.banks.pdq_kernels`, numba) and prefetches its
+reads: the time goes into cache misses, not arithmetic.
+
+Real banks hold families of near-duplicates (the same release re-encoded, cropped,
+watermarked), which crowd a few buckets: their entries are stored together (:func:`_grouped`),
+so a query near a family reads its members from a few cache lines, and hits are mapped back
+to the bank's rows.
 
 An index is saved as plain ``.npy`` arrays (``save``) and loaded memory-mapped (``load``): a
 service restart maps the files in milliseconds and the page cache is shared between
@@ -47,10 +56,11 @@ import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
-from tanggap.detect.banks.pdq_kernels import bucket_order, probe
+from tanggap.detect.banks.pdq_kernels import BLOCK, bucket_order, compact_buckets, join_crowds, probe, roots
 from tanggap.detect.banks.signals import IndexHit
 
 PDQ_BITS = 256
@@ -61,10 +71,13 @@ PDQ_BYTES = PDQ_BITS // 8
 SCAN_NS_PER_PAIR = 0.6
 PROBE_NS_PER_UNIT = 15.0
 PROBE_NS_PER_CALL = 30_000.0
-MAX_CHUNK_BITS = 22
+MIN_CHUNK_BITS, MAX_CHUNK_BITS = 8, 24
+PLAN_THRESHOLD = 31  # the distance the chunk layout is chosen for: PDQ's usual match threshold
 PROBE_BATCH = 128  # queries per pass of the kernel: its candidate arrays stay a few MB
+CROWD_FACTOR, CROWD_MARGIN = 8, 16  # a bucket this far above the mean holds a family (see _grouped)
 LAYOUT_FILE = "layout.json"
-INDEX_FORMAT = "tanggap-pdq-mih-v1"
+INDEX_FORMAT = "tanggap-pdq-mih-v2"  # v2: byte-a-bucket tables; entries may be grouped (positions.npy)
+ARRAYS = ("words", "orders", "counts", "bases", "wide")
 
 
 def pdq_array(values: Sequence[str]) -> np.ndarray:
@@ -106,20 +119,53 @@ def _chunk_masks(starts: list[int], widths: list[int]) -> np.ndarray:
     return masks
 
 
-def _offset_starts(widths: list[int]) -> np.ndarray:
-    """Where each chunk's bucket table (2**width + 1 offsets) starts in the one flat array."""
-    starts = np.zeros(len(widths) + 1, dtype=np.int64)
-    np.cumsum([(1 << width) + 1 for width in widths], out=starts[1:])
-    return starts
+def _table_starts(widths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Where each chunk's counts (a byte a bucket) and bases (one per BLOCK buckets) start."""
+    count_starts = np.zeros(len(widths) + 1, dtype=np.int64)
+    np.cumsum([1 << width for width in widths], out=count_starts[1:])
+    return count_starts, count_starts // BLOCK
+
+
+def _widths(chunks: int) -> list[int]:
+    base, extra = divmod(PDQ_BITS, chunks)
+    return [base + 1] * extra + [base] * (chunks - extra)
+
+
+def _added_cost(n: int, width: int, flips: int) -> float:
+    """Expected bucket reads plus candidates of trying every ``flips``-bit change of a chunk."""
+    if flips > width:
+        return math.inf
+    return math.comb(width, flips) * (1 + n / 2**width)
+
+
+def _budgets(n: int, widths: list[int], threshold: int) -> list[int]:
+    budgets = [-1] * len(widths)
+    for _ in range(threshold + 1):
+        cheapest = min(range(len(budgets)), key=lambda i: _added_cost(n, widths[i], budgets[i] + 1))
+        budgets[cheapest] += 1
+    return budgets
+
+
+def _probe_cost(n: int, widths: list[int], budgets: list[int]) -> float:
+    return sum(_added_cost(n, widths[i], flips) for i, budget in enumerate(budgets) for flips in range(budget + 1))
+
+
+@lru_cache(maxsize=16)
+def _layout_for(scale: int) -> tuple[int, ...]:
+    n = 2**scale
+
+    def cost(widths: list[int]) -> float:
+        return _probe_cost(n, widths, _budgets(n, widths, PLAN_THRESHOLD))
+    fewest, most = -(-PDQ_BITS // MAX_CHUNK_BITS), PDQ_BITS // MIN_CHUNK_BITS
+    return tuple(_widths(min(range(fewest, most + 1), key=lambda chunks: cost(_widths(chunks)))))
 
 
 def _layout(n: int) -> list[int]:
-    """Chunk widths: about log2(n) bits each (8..22), together exactly 256. Wider chunks mean
-    fewer candidates but bigger bucket tables: at 22 bits, 10 million hashes stay under 1 GB."""
-    bits = min(max(round(math.log2(max(n, 2))), 8), MAX_CHUNK_BITS)
-    chunks = -(-PDQ_BITS // bits)
-    base, extra = divmod(PDQ_BITS, chunks)
-    return [base + 1] * extra + [base] * (chunks - extra)
+    """Chunk widths (8..24 bits, together exactly 256): the chunk count with the fewest expected
+    bucket reads plus candidates at distance PLAN_THRESHOLD, for n rounded to a power of two.
+    Wider chunks mean fewer candidates but more buckets; at a byte a bucket, ten million hashes
+    take 11 chunks (3 of 24 bits, 8 of 23: 117 MB of bucket tables) and stay under 1 GB."""
+    return list(_layout_for(max(round(math.log2(max(n, 1))), 0)))
 
 
 @lru_cache(maxsize=64)
@@ -129,6 +175,45 @@ def _flip_masks(width: int, flips: int) -> np.ndarray:
     for count in range(1, flips + 1):
         masks.extend(sum(1 << bit for bit in bits) for bits in itertools.combinations(range(width), count))
     return np.array(masks, dtype=np.int64)
+
+
+def _bucketed(words: np.ndarray, widths: list[int], parent: np.ndarray | None = None):
+    """Per chunk, the positions ordered by the chunk's value, and the bucket tables
+    (:func:`compact_buckets`): ``(orders, counts, bases, wide)``. With ``parent``, the entries
+    of crowded buckets are joined there on the way (see :func:`_grouped`)."""
+    orders = np.empty((len(widths), len(words)), dtype=np.int32)
+    count_starts, base_starts = _table_starts(widths)
+    counts = np.empty(count_starts[-1], dtype=np.uint8)
+    bases = np.empty(base_starts[-1], dtype=np.int32)
+    wides, slots = [], 0
+    starts = itertools.accumulate([0, *widths[:-1]])
+    for chunk, (start, width) in enumerate(zip(starts, widths, strict=True)):
+        offsets = np.empty((1 << width) + 1, dtype=np.int32)  # one chunk's at a time: 64 MB at 24 bits
+        bucket_order(_chunk_values(words, start, width), width, orders[chunk], offsets)
+        if parent is not None:
+            crowd = math.ceil(CROWD_FACTOR * len(words) / 2**width) + CROWD_MARGIN
+            join_crowds(orders[chunk], offsets, crowd, parent)
+        chunk_bases = bases[base_starts[chunk]:base_starts[chunk + 1]]
+        wide = compact_buckets(offsets, counts[count_starts[chunk]:count_starts[chunk + 1]], chunk_bases)
+        chunk_bases[chunk_bases < 0] -= slots  # slots numbered across all chunks
+        slots += len(wide) // (BLOCK + 1)
+        wides.append(wide)
+    return orders, counts, bases, np.concatenate(wides)
+
+
+def _grouped(parent: np.ndarray) -> np.ndarray | None:
+    """An order of the bank that puts families of near-duplicates together, or None where
+    there are none. Members of a family share chunk values with its centre, so they crowd a
+    few buckets far beyond what chance fills (``CROWD_FACTOR`` times the mean plus
+    ``CROWD_MARGIN``: a random bank of ten million, 2.4 or 4.8 a bucket, has none that full).
+    The entries of such buckets were joined into groups (``parent``, a union-find forest), and
+    each group is stored contiguously: a query near a family reads its members in every probed
+    chunk, and laid out together they cost a few cache lines instead of a miss each. Only the
+    order changes, never what is found."""
+    group = roots(parent)
+    if np.array_equal(group, np.arange(len(group), dtype=np.int32)):
+        return None
+    return np.argsort(group, kind="stable").astype(np.int32)
 
 
 class PdqIndex:
@@ -142,24 +227,25 @@ class PdqIndex:
             raise ValueError("a PDQ index holds fewer than 2**31 hashes")
         words = _words(hashes)
         widths = _layout(len(hashes))
-        starts = list(itertools.accumulate([0, *widths[:-1]]))
-        orders = np.empty((len(widths), len(hashes)), dtype=np.int32)
-        offset_starts = _offset_starts(widths)
-        offsets = np.empty(offset_starts[-1], dtype=np.int32)
-        for chunk, (start, width) in enumerate(zip(starts, widths, strict=True)):
-            bucket_order(_chunk_values(words, start, width), width, orders[chunk],
-                         offsets[offset_starts[chunk]:offset_starts[chunk + 1]])
-        self._set(words, widths, orders, offsets)
+        parent = np.arange(len(hashes), dtype=np.int32)
+        orders, counts, bases, wide = _bucketed(words, widths, parent)
+        positions = _grouped(parent)
+        if positions is not None:  # families sit together: their reads share cache lines
+            words = words[positions]
+            orders, counts, bases, wide = _bucketed(words, widths)
+        self._set(words, widths, orders, (counts, bases, wide), positions)
 
-    def _set(self, words: np.ndarray, widths: list[int], orders: np.ndarray, offsets: np.ndarray) -> None:
+    def _set(self, words: np.ndarray, widths: list[int], orders: np.ndarray,
+             tables: tuple[np.ndarray, np.ndarray, np.ndarray], positions: np.ndarray | None) -> None:
         self._words = words
+        self._positions = positions  # the bank's row of each entry; None: the same
         self.widths = list(widths)
         self.starts = list(itertools.accumulate([0, *self.widths[:-1]]))
         self._orders = orders
-        self._offsets = offsets
-        self._offset_starts = _offset_starts(self.widths)
+        self._counts, self._bases, self._wide = tables
+        self._count_starts, self._base_starts = _table_starts(self.widths)
         self._chunk_masks = _chunk_masks(self.starts, self.widths)
-        self._flat = None  # faiss IndexBinaryFlat, made on the first scan
+        self._flat: Any = None  # faiss IndexBinaryFlat, made on the first scan
 
     @classmethod
     def from_hex(cls, values: Sequence[str]) -> PdqIndex:
@@ -169,8 +255,15 @@ class PdqIndex:
         return len(self._words)
 
     @property
+    def grouped(self) -> bool:
+        """Whether families of near-duplicates were found and stored together."""
+        return self._positions is not None
+
+    @property
     def nbytes(self) -> int:
-        arrays = [self._words, self._orders, self._offsets]
+        arrays = [self._words, self._orders, self._counts, self._bases, self._wide]
+        if self._positions is not None:
+            arrays.append(self._positions)
         return sum(a.nbytes for a in arrays) + (len(self) * PDQ_BYTES if self._flat is not None else 0)
 
     # --- persistence ---------------------------------------------------------------------
@@ -181,11 +274,16 @@ class PdqIndex:
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}-"))
+        arrays = {"words": self._words, "orders": self._orders, "counts": self._counts, "bases": self._bases,
+                  "wide": self._wide}
+        if self._positions is not None:
+            arrays["positions"] = self._positions
         try:
-            for name, array in (("words", self._words), ("orders", self._orders), ("offsets", self._offsets)):
+            for name, array in arrays.items():
                 np.save(staging / f"{name}.npy", array, allow_pickle=False)
             (staging / LAYOUT_FILE).write_text(json.dumps(
-                {"format": INDEX_FORMAT, "count": len(self), "widths": self.widths}) + "\n")
+                {"format": INDEX_FORMAT, "count": len(self), "widths": self.widths,
+                 "grouped": self._positions is not None}) + "\n")
             if directory.exists():
                 shutil.rmtree(directory)
             os.replace(staging, directory)
@@ -198,44 +296,38 @@ class PdqIndex:
         """The index saved in ``directory``; memory-mapped (read-only, shared between processes,
         paged in as it is used) unless ``mmap`` is false. Raises ValueError on a damaged one."""
         directory = Path(directory)
+        mode: Literal["r"] | None = "r" if mmap else None
         try:
             layout = json.loads((directory / LAYOUT_FILE).read_text())
-            mode = "r" if mmap else None
-            words, orders, offsets = (np.load(directory / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
-                                      for name in ("words", "orders", "offsets"))
-        except (OSError, ValueError) as error:
+            names = ARRAYS + ("positions",) if layout.get("grouped") else ARRAYS
+            arrays = [np.load(directory / f"{name}.npy", mmap_mode=mode, allow_pickle=False) for name in names]
+        except (OSError, ValueError, AttributeError) as error:
             raise ValueError(f"cannot read the PDQ index in {directory}: {error}") from error
+        words, orders, counts, bases, wide = arrays[:5]
+        positions = arrays[5] if len(arrays) > 5 else None
         widths = [int(width) for width in layout.get("widths", [])]
         count = int(layout.get("count", -1))
         if (layout.get("format") != INDEX_FORMAT or sum(widths) != PDQ_BITS or words.shape != (count, 4)
                 or words.dtype != np.uint64 or orders.shape != (len(widths), count) or orders.dtype != np.int32
-                or offsets.shape != (int(_offset_starts(widths)[-1]),) or offsets.dtype != np.int32):
+                or counts.shape != (int(_table_starts(widths)[0][-1]),) or counts.dtype != np.uint8
+                or bases.shape != (int(_table_starts(widths)[1][-1]),) or bases.dtype != np.int32
+                or wide.ndim != 1 or len(wide) % (BLOCK + 1) or wide.dtype != np.int32
+                or (positions is not None and (positions.shape != (count,) or positions.dtype != np.int32))):
             raise ValueError(f"{directory} does not hold a PDQ index of this format")
         index = cls.__new__(cls)
-        index._set(words, widths, orders, offsets)
+        index._set(words, widths, orders, (counts, bases, wide), positions)
         return index
 
     # --- planning ------------------------------------------------------------------------
 
     def budgets(self, threshold: int) -> list[int]:
         """Per-chunk flip budgets t_i (-1: chunk not probed) with sum t_i = threshold - m + 1,
-        each increment put where it adds the fewest expected bucket reads."""
-        budgets = [-1] * len(self.widths)
-        for _ in range(threshold + 1):
-            cheapest = min(range(len(budgets)), key=lambda i: self._added_cost(i, budgets[i] + 1))
-            budgets[cheapest] += 1
-        return budgets
-
-    def _added_cost(self, chunk: int, flips: int) -> float:
-        width = self.widths[chunk]
-        if flips > width:
-            return math.inf
-        return math.comb(width, flips) * (1 + len(self) / 2**width)
+        each increment put where it adds the fewest expected bucket reads and candidates."""
+        return _budgets(len(self), self.widths, threshold)
 
     def probe_cost(self, budgets: list[int]) -> float:
         """Expected probes plus candidates per query."""
-        return sum(self._added_cost(i, flips) for i, budget in enumerate(budgets)
-                   for flips in range(budget + 1))
+        return _probe_cost(len(self), self.widths, budgets)
 
     def prefers_scan(self, queries: int, cost: float) -> bool:
         scan = queries * len(self) * SCAN_NS_PER_PAIR
@@ -246,7 +338,8 @@ class PdqIndex:
     def search(self, values: Sequence[str], threshold: int) -> list[list[IndexHit]]:
         queries, positions, distances = self.search_arrays(pdq_array(values), threshold)
         hits: list[list[IndexHit]] = [[] for _ in values]
-        for query, position, distance in zip(queries.tolist(), positions.tolist(), distances.tolist()):
+        for query, position, distance in zip(queries.tolist(), positions.tolist(), distances.tolist(),
+                                                     strict=True):
             hits[query].append(IndexHit(position, distance))
         return hits
 
@@ -267,6 +360,8 @@ class PdqIndex:
         else:
             found = self._probe(queries, threshold, budgets)
         query_ids, positions, distances = found
+        if self._positions is not None:
+            positions = self._positions[positions].astype(np.int64)
         order = np.lexsort((positions, distances, query_ids))
         return query_ids[order], positions[order], distances[order]
 
@@ -279,16 +374,10 @@ class PdqIndex:
         flip_starts = np.zeros(len(masks) + 1, dtype=np.int64)
         np.cumsum([m.size for m in masks], out=flip_starts[1:])
         flips = np.concatenate(masks) if masks else np.zeros(0, dtype=np.int64)
-        capacity = max(16, 4 * len(queries))
-        while True:
-            out = (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64),
-                   np.empty(capacity, dtype=np.int64))
-            found = probe(self._words.reshape(-1), self._orders.reshape(-1), self._offsets, self._offset_starts,
-                          self._chunk_masks, probed, np.array(budgets, dtype=np.int64), flip_starts, flips,
-                          query_words.reshape(-1), query_chunks, threshold, PROBE_BATCH, *out)
-            if found <= capacity:
-                return tuple(array[:found] for array in out)
-            capacity = found  # a bank of near-duplicates: room for every pair, once more
+        return probe(self._words.reshape(-1), self._orders.reshape(-1), self._counts.view(np.uint64), self._bases,
+                     self._wide, self._count_starts, self._base_starts, self._chunk_masks, probed,
+                     np.array(budgets, dtype=np.int64), flip_starts, flips, query_words.reshape(-1), query_chunks,
+                     threshold, PROBE_BATCH, 4 * len(queries))
 
     def _scan(self, queries: np.ndarray, threshold: int):
         import faiss
