@@ -283,7 +283,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
         worker = IntakeWorker(app_instance.state.ctx.store, settings, mailer_from_settings(settings)).start()
     effects = None
-    if platform is not None and settings.effects == "worker" and effects_workers > 0:
+    # Without a platform the workers still write case-view audits and send replies and notices;
+    # enforcements wait as pending rows for `tanggap enforce` (their events are left to the sweep).
+    if settings.effects == "worker" and effects_workers > 0:
         from tanggap.bus.runner import BackgroundWorkers, transport_from_settings
         from tanggap.bus.runner import effects_workers as make_effects_workers
 

@@ -29,8 +29,24 @@ class Outbound:
     sender: str  # the intake address: replies come from where orders went
 
 
-def effects_handlers(store: Store, platform: Platform, retry: RetryPolicy = RetryPolicy(),
+def effects_handlers(store: Store, platform: Platform | None, retry: RetryPolicy = RetryPolicy(),
                      outbound: Outbound | None = None) -> dict[str, Handler]:
+    def audit_views(events: Sequence[Event]) -> None:
+        from tanggap.services.case_views import record_case_view
+
+        for event in events:
+            assert isinstance(event, CaseViewed)
+            record_case_view(store, event)
+
+    handlers: dict[str, Handler] = {CaseViewed.subject: audit_views}
+    if platform is not None:  # else the enforcement rows stay pending for `tanggap enforce`
+        handlers[EnforcementRequested.subject] = _enforcer(store, platform, retry)
+    if outbound is not None:
+        handlers.update(_mail_handlers(store, outbound))
+    return handlers
+
+
+def _enforcer(store: Store, platform: Platform, retry: RetryPolicy) -> Handler:
     def enforce(events: Sequence[Event]) -> None:
         for event in events:
             assert isinstance(event, EnforcementRequested)
@@ -40,17 +56,7 @@ def effects_handlers(store: Store, platform: Platform, retry: RetryPolicy = Retr
             if outcome.status is EnforcementStatus.PENDING:
                 raise EffectNotYetDone(f"enforcement {event.enforcement_id}: {outcome.error}")
 
-    def audit_views(events: Sequence[Event]) -> None:
-        from tanggap.services.case_views import record_case_view
-
-        for event in events:
-            assert isinstance(event, CaseViewed)
-            record_case_view(store, event)
-
-    handlers: dict[str, Handler] = {EnforcementRequested.subject: enforce, CaseViewed.subject: audit_views}
-    if outbound is not None:
-        handlers.update(_mail_handlers(store, outbound))
-    return handlers
+    return enforce
 
 
 def _mail_handlers(store: Store, outbound: Outbound) -> dict[str, Handler]:
