@@ -36,6 +36,10 @@ _N = np.uint64(0xE6546B64)
 _F1 = np.uint64(0x85EBCA6B)
 _F2 = np.uint64(0xC2B2AE35)
 
+# Sublinear tf of the usual counts, by numpy as the reference path computes it (a libm log1pf
+# may differ in the last bit).
+_LOG1P = np.log1p(np.arange(256, dtype=np.float32))
+
 # Code points that str.split() and the regex \s treat as whitespace.
 _SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.int64)
 
@@ -148,16 +152,9 @@ def _words(data, start, end, spaces, spans):
 
 @njit(cache=True, inline="always")
 def _add(column, work, n):
-    """Count ``column`` in the row being built; returns the new number of distinct columns."""
-    slot, unique, counts = work.slot, work.unique, work.counts
-    at = slot[column]
-    if at < 0:
-        slot[column] = n
-        unique[n] = column
-        counts[n] = 1
-        return n + 1
-    counts[at] += 1
-    return n
+    """Append ``column`` to the row being built (repeats are summed after sorting)."""
+    work.raw[n] = column
+    return n + 1
 
 
 @njit(cache=True)
@@ -204,7 +201,7 @@ def _word_columns(data, spans, n_spans, n_features, work, n):
 
 
 # Scratch space for one batch, allocated once (numba builds and passes named tuples of arrays).
-_Work = namedtuple("_Work", "slot unique spare counts sorted_counts spans scratch bounds")
+_Work = namedtuple("_Work", "raw spare unique sorted_counts spans scratch bounds")
 
 
 @njit(cache=True)
@@ -213,8 +210,8 @@ def _work(offsets, n_features):
     for row in range(offsets.shape[0] - 1):
         longest = max(longest, offsets[row + 1] - offsets[row])
     most = 9 * longest + 16  # n-grams of one row: 4 a padded character, 2 a word, at most
-    return _Work(np.full(n_features, -1, dtype=np.int32), np.empty(most, dtype=np.int64),
-                 np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int32), np.empty(most, dtype=np.int32),
+    return _Work(np.empty(most, dtype=np.int32), np.empty(most, dtype=np.int32),
+                 np.empty(most, dtype=np.int32), np.empty(most, dtype=np.int32),
                  np.empty(longest + 2, dtype=np.int64), np.empty(2 * longest + 4, dtype=np.uint8),
                  np.empty(longest + 4, dtype=np.int64))
 
@@ -228,19 +225,24 @@ def _row(data, start, end, block, n_features, spaces, work):
         n = _char_columns(data, work.spans, n_spans, n_features, work, 0)
     else:
         n = _word_columns(data, work.spans, n_spans, n_features, work, 0)
-    unique = work.unique
-    _radix_sort(unique, work.spare, n, n_features)
-    for i in range(n):
-        at = work.slot[unique[i]]
-        work.sorted_counts[i] = work.counts[at]
-        work.slot[unique[i]] = -1
-    return n
+    raw = work.raw
+    _radix_sort(raw, work.spare, n, n_features)
+    distinct = 0
+    for i in range(n):  # sorted: repeats are neighbours
+        if i == 0 or raw[i] != raw[i - 1]:
+            work.unique[distinct] = raw[i]
+            work.sorted_counts[distinct] = 1
+            distinct += 1
+        else:
+            work.sorted_counts[distinct - 1] += 1
+    return distinct
 
 
 @njit(cache=True)
 def _radix_sort(keys, spare, n, n_features):
-    """Sort ``keys[:n]`` (distinct, below ``n_features``) in place: numba's quicksort cost more
-    than hashing the n-grams; ten-bit digits take two passes for 2**20 columns."""
+    """Sort ``keys[:n]`` (below ``n_features``) in place, with ``spare`` as room: numba's
+    quicksort cost more than hashing the n-grams, and a table of columns seen (2**20 entries)
+    missed the cache on every n-gram; ten-bit digits take two passes for 2**20 columns."""
     if n < 48:
         for i in range(1, n):  # insertion sort: short rows
             key = keys[i]
@@ -250,7 +252,7 @@ def _radix_sort(keys, spare, n, n_features):
                 j -= 1
             keys[j + 1] = key
         return
-    buckets = np.empty(1025, dtype=np.int64)
+    buckets = np.empty(1025, dtype=np.int32)
     shift = 0
     source, target = keys, spare
     while (1 << shift) < n_features:
@@ -294,7 +296,7 @@ def count_block(data: np.ndarray, offsets: np.ndarray, block: int, n_bits: int):
 
 
 @njit(cache=True)
-def _scaled(work, n, idf, out_indices, out_data, count, column_offset):
+def _scaled(work, n, idf, log1p, out_indices, out_data, count, column_offset):
     """Sublinear tf x idf of the row in ``work`` (n columns), L2-normalised, appended at ``count``."""
     first = count
     norm = 0.0
@@ -302,7 +304,9 @@ def _scaled(work, n, idf, out_indices, out_data, count, column_offset):
         column = work.unique[i]
         weight = idf[column]
         if weight != 0:
-            value = np.float32(np.log1p(np.float32(work.sorted_counts[i]))) * weight
+            repeats = work.sorted_counts[i]
+            tf = log1p[repeats] if repeats < log1p.shape[0] else np.float32(np.log1p(np.float32(repeats)))
+            value = tf * weight
             out_indices[count] = column + column_offset
             out_data[count] = value
             norm += value * value  # squared in float32 like scikit-learn's normalize, summed in float64
@@ -315,7 +319,7 @@ def _scaled(work, n, idf, out_indices, out_data, count, column_offset):
 
 
 @njit(cache=True)
-def _tfidf_rows(data, offsets, char_idf, word_idf, extra, extra_offset, n_features, spaces):
+def _tfidf_rows(data, offsets, char_idf, word_idf, extra, extra_offset, n_features, spaces, log1p):
     rows = offsets.shape[0] - 1
     work = _work(offsets, n_features)
     capacity = 9 * data.shape[0] + (16 + extra.shape[1]) * rows + 16
@@ -326,9 +330,9 @@ def _tfidf_rows(data, offsets, char_idf, word_idf, extra, extra_offset, n_featur
     for row in range(rows):
         start, end = offsets[row], offsets[row + 1]
         n = _row(data, start, end, 0, n_features, spaces, work)
-        count = _scaled(work, n, char_idf, out_indices, out_data, count, 0)
+        count = _scaled(work, n, char_idf, log1p, out_indices, out_data, count, 0)
         n = _row(data, start, end, 1, n_features, spaces, work)
-        count = _scaled(work, n, word_idf, out_indices, out_data, count, n_features)
+        count = _scaled(work, n, word_idf, log1p, out_indices, out_data, count, n_features)
         for k in range(extra.shape[1]):
             if extra[row, k] != 0:
                 out_indices[count] = extra_offset + k
@@ -344,4 +348,4 @@ def tfidf_rows(data: np.ndarray, offsets: np.ndarray, char_idf: np.ndarray, word
     idf vectors over the hashed columns; 0 drops a column), L2-normalised; ``extra`` (dense,
     float32, one row per text) appended as it is, zeros left out."""
     n_features = 2 ** n_bits
-    return _tfidf_rows(data, offsets, char_idf, word_idf, extra, 2 * n_features, n_features, _SPACES)
+    return _tfidf_rows(data, offsets, char_idf, word_idf, extra, 2 * n_features, n_features, _SPACES, _LOG1P)

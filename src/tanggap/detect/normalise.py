@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tanggap.detect.language import looks_english
+from tanggap.detect.memo import Memo
 
 if TYPE_CHECKING:
     from tanggap.detect.lexicon import Lexicon, LexiconHit
@@ -52,11 +53,17 @@ def _decode_byte_run(match: re.Match[str]) -> str:
 
 
 def repair(text: str) -> str:
-    """Undo escaping done by scrapers and forums; NFKC folds "𝐛𝐨𝐦" and fullwidth to ASCII."""
-    text = _BYTE_ESCAPES.sub(_decode_byte_run, text)
-    text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
-    text = _LITERAL_NEWLINE.sub(" ", text).replace("\\/", "/")
-    text = html.unescape(html.unescape(text))  # some sources escaped twice (&amp;quot;)
+    """Undo escaping done by scrapers and forums; NFKC folds "𝐛𝐨𝐦" and fullwidth to ASCII.
+
+    Each step runs only when its trigger character is there (most posts have none)."""
+    if "\\" in text:
+        text = _BYTE_ESCAPES.sub(_decode_byte_run, text)
+        text = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+        text = _LITERAL_NEWLINE.sub(" ", text).replace("\\/", "/")
+    if "&" in text:
+        text = html.unescape(html.unescape(text))  # some sources escaped twice (&amp;quot;)
+    if text.isascii():  # NFKC keeps ASCII, and zero-width characters are not ASCII
+        return text
     text = unicodedata.normalize("NFKC", text)
     return _ZERO_WIDTH.sub("", text)
 
@@ -76,13 +83,20 @@ _EMOTICON = re.compile(r"(?:(?<=\s)|^)(?:[:;=xX8][-'^o]?[()\[\]DPpOo3/\\|*]+|[-^
 
 def strip_source_markup(text: str) -> str:
     """Remove what tells the platform or the data set, not the content (see module doc)."""
-    text = _BBCODE.sub(" ", text)
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = _PLACEHOLDER.sub(" ", text)
+    # Each pattern runs only when a string every match contains is there: removing a match
+    # leaves a space, so it cannot make a trigger appear for a later step.
+    if "[" in text:
+        text = _BBCODE.sub(" ", text)
+    if "/" in text or "w." in text or "W." in text:  # "://", "www." in any case, ".com/"
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+        text = _MENTION.sub(" ", text)
+    if "USER" in text or "URL" in text:
+        text = _PLACEHOLDER.sub(" ", text)
     text = _RETWEET.sub(" ", text)
-    text = _KASKUS_SMILEY.sub(" ", text)
+    if ":" in text:
+        text = _KASKUS_SMILEY.sub(" ", text)
     text = _EMOTICON.sub(" ", text)
     return text
 
@@ -112,6 +126,8 @@ _EMOJI = re.compile(
 
 
 def replace_emoji(text: str) -> str:
+    if text.isascii():
+        return text
     for emoji, words in MEANINGFUL_EMOJI.items():
         if emoji in text:
             text = text.replace(emoji, words)
@@ -129,6 +145,8 @@ _ARABIC_LETTERS = str.maketrans({"\u0623": "\u0627", "\u0625": "\u0627", "\u0622
 
 
 def normalise_arabic(text: str) -> str:
+    if text.isascii():
+        return text
     return _ARABIC_MARKS.sub("", text).translate(_ARABIC_LETTERS)
 
 
@@ -139,12 +157,16 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])
 _REDUPLICATION = re.compile(r"\b([a-z]{2,})2(?=\b|[^0-9a-z])")
 _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_TOKEN = re.compile(r"(?<![a-z0-9@$])(?=[a-z][a-z0-9@$]*[0-9@$][a-z0-9@$]*[a-z])[a-z0-9@$]+")
+_LEET_DIGITS = "013457@$"  # a leet token holds one of these
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _LAUGHTER = re.compile(r"\b(?:w?k[wk]{3,}|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}|a?wkwk\w*)\b")
+_LAUGHTER_HINTS = ("kk", "kw", "haha", "hehe", "hihi", "xixi")  # every laughter match holds one
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u0621-\u064A]+|[0-9]+")
 
 
 def split_hashtags(text: str) -> str:
+    if "#" not in text:
+        return text
     return _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)).replace("_", " ") + " ", text)
 
 
@@ -154,10 +176,14 @@ def _unleet(match: re.Match[str]) -> str:
 
 def fold_word_forms(text: str) -> str:
     """Lower-case text: reduplication, leetspeak, repeated letters, laughter."""
-    text = _REDUPLICATION.sub(r"\1 \1", text)
-    text = _LEET_TOKEN.sub(_unleet, text)
+    if "2" in text:
+        text = _REDUPLICATION.sub(r"\1 \1", text)
+    if any(character in text for character in _LEET_DIGITS):
+        text = _LEET_TOKEN.sub(_unleet, text)
     text = _REPEATS.sub(r"\1", text)
-    return _LAUGHTER.sub(" ", text)
+    if any(hint in text for hint in _LAUGHTER_HINTS):
+        text = _LAUGHTER.sub(" ", text)
+    return text
 
 
 def tokens_of(text: str) -> list[str]:
@@ -184,6 +210,7 @@ class Normaliser:
         self.slang = slang or {}
         self.lexicon = lexicon
         self.spellings = spellings or {}
+        self._chunks: Memo[list[str]] = Memo(self._chunk_tokens)
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -200,8 +227,9 @@ class Normaliser:
         acronym_hits: list[LexiconHit] = []
         if self.lexicon is not None:
             cleaned, acronym_hits = self.lexicon.expand_acronyms(cleaned)
-        tokens = [word for token in tokens_of(fold_word_forms(cleaned.lower()))
-                  for word in self.spellings.get(token, token).split()]
+        tokens: list[str] = []
+        for chunk in cleaned.lower().split():
+            tokens.extend(self._chunks[chunk])
         hits: list[LexiconHit] = list(acronym_hits)
         protected: set[int] = set()
         if self.lexicon is not None:
@@ -214,13 +242,19 @@ class Normaliser:
                     hits.append(hit)
         if looks_english(tokens):  # the slang lists map "or" to "orang", "can" to "belum"
             return NormalisedText(" ".join(tokens), tuple(hits))
-        out: list[str] = []
-        for position, token in enumerate(tokens):
-            if position in protected:
-                out.append(token)
-            else:
-                out.append(self.slang.get(token, token))
+        slang = self.slang
+        out = [slang.get(token, token) for token in tokens]
+        for position in protected:
+            out[position] = tokens[position]
         return NormalisedText(" ".join(out), tuple(hits))
+
+    def _chunk_tokens(self, chunk: str) -> list[str]:
+        """Step 5 (lower-cased already) and the spellings of step 6, for one whitespace-free
+        chunk. No pattern there matches across whitespace or looks past it differently from a
+        string's edge, so a text's tokens are its chunks' tokens in order: computed once a
+        chunk (:class:`~tanggap.detect.memo.Memo`), as words recur from post to post."""
+        return [word for token in tokens_of(fold_word_forms(chunk))
+                for word in self.spellings.get(token, token).split()]
 
     def text(self, text: str) -> str:
         return self(text).text
