@@ -6,6 +6,7 @@ scikit-learn's own ``HashingVectorizer`` for the n-gram counts."""
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections import Counter
 
@@ -28,8 +29,11 @@ def repair(text: str) -> str:
     return N._ZERO_WIDTH.sub("", text)
 
 
+_RETWEET = re.compile(r"(?:^|(?<=\s)|(?<=\"))RT\b:?", re.IGNORECASE)
+
+
 def strip_source_markup(text: str) -> str:
-    for pattern in (N._BBCODE, N._URL, N._EMAIL, N._MENTION, N._PLACEHOLDER, N._RETWEET,
+    for pattern in (N._BBCODE, N._URL, N._EMAIL, N._MENTION, N._PLACEHOLDER, _RETWEET,
                     N._KASKUS_SMILEY, N._EMOTICON):
         text = pattern.sub(" ", text)
     return text

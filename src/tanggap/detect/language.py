@@ -56,6 +56,7 @@ _WEIGHTS: dict[str, dict[str, float]] = {
 # word -> its weight in each language, in _WEIGHTS order
 _VECTORS = {word: tuple(weights.get(word, 0.0) for weights in _WEIGHTS.values())
             for words in FUNCTION_WORDS.values() for word in words}
+_LANGUAGES = tuple(_WEIGHTS)
 MIN_EVIDENCE = 2.0  # a score below this is "und"
 
 
@@ -75,14 +76,18 @@ def _chunk_weights(chunk: str) -> tuple[float, ...] | None:
 _CHUNKS: Memo[tuple[float, ...] | None] = Memo(_chunk_weights)
 
 
+def _totals(texts: list[str]) -> list[float]:
+    """Evidence per language, in ``_WEIGHTS`` order (weights are halves: any order of summing
+    gives the same totals)."""
+    found = [weights for text in texts for weights in filter(None, map(_CHUNKS.__getitem__, text.split()))]
+    if not found:
+        return [0.0] * len(_WEIGHTS)
+    return [sum(column) for column in zip(*found, strict=True)]
+
+
 def language_scores(texts: list[str]) -> Counter[str]:
     """Evidence per language (the weighted function-word count)."""
-    found = [weights for text in texts for weights in map(_CHUNKS.__getitem__, text.split()) if weights]
-    totals = [sum(column) for column in zip(*found, strict=True)] if found else [0.0] * len(_WEIGHTS)
-    scores: Counter[str] = Counter()
-    for lang, total in zip(_WEIGHTS, totals, strict=True):
-        scores[lang] = total  # weights are halves: any order of summing gives the same total
-    return scores
+    return Counter(dict(zip(_WEIGHTS, _totals(texts), strict=True)))
 
 
 def detect_language(texts: list[str]) -> str:
@@ -92,12 +97,12 @@ def detect_language(texts: list[str]) -> str:
         letters = sum(ch.isalpha() for ch in joined)
         if letters and len(ARABIC.findall(joined)) / letters > 0.3:
             return "ar"
-    scores = language_scores(texts)
-    ranked = scores.most_common()
-    if not ranked or ranked[0][1] < MIN_EVIDENCE:
+    totals = _totals(texts)
+    top = max(totals)
+    if top < MIN_EVIDENCE:
         return "und"
-    best, top = ranked[0]
-    if best == "ms" and scores["id"] >= top:  # a tie goes to Indonesian, the larger audience
+    best = _LANGUAGES[totals.index(top)]  # the first of equals, as Counter.most_common ranks them
+    if best == "ms" and totals[_LANGUAGES.index("id")] >= top:  # a tie goes to Indonesian, the larger audience
         return "id"
     return best
 

@@ -165,14 +165,16 @@ class Lexicon:
         out: list[str] = []
         hits: list[LexiconHit] = []
         protected: set[int] = set()
+        flags = list(map(starts.__contains__, keys))
+        if True not in flags:  # most posts: no phrase starts anywhere
+            return list(tokens), hits, protected
         position = 0
-        while position < len(tokens):
-            longest = starts.get(keys[position])
-            if longest is None:  # no phrase starts here
-                out.append(tokens[position])
-                position += 1
+        for candidate in [index for index, flag in enumerate(flags) if flag]:
+            if candidate < position:  # inside a phrase matched already
                 continue
-            for length in range(min(longest, len(tokens) - position), 0, -1):
+            out.extend(tokens[position:candidate])  # tokens where no phrase starts
+            position = candidate
+            for length in range(min(starts[keys[position]], len(tokens) - position), 0, -1):
                 found = self._phrases.get(tuple(keys[position:position + length]))
                 if found is None:
                     continue
@@ -187,6 +189,7 @@ class Lexicon:
             else:
                 out.append(tokens[position])
                 position += 1
+        out.extend(tokens[position:])
         return out, hits, protected
 
 
