@@ -124,10 +124,10 @@ def normalise(normaliser: Normaliser, text: str) -> NormalisedText:
 
 def language_scores(texts: list[str]) -> Counter[str]:
     words = [L._REPEATS.sub(r"\1", w.lower()) for text in texts for w in L.WORD.findall(L._NOT_PROSE.sub(" ", text))]
-    scores: Counter[str] = Counter()
+    scores: dict[str, float] = {}
     for lang, weights in L._WEIGHTS.items():
         scores[lang] = sum(weights.get(word, 0.0) for word in words)
-    return scores
+    return Counter(scores)
 
 
 def detect_language(texts: list[str]) -> str:

@@ -78,7 +78,7 @@ class FeatureSpace:
     @classmethod
     def fit(cls, counts: tuple[sparse.csr_matrix, sparse.csr_matrix], rows: np.ndarray | None = None,
             min_df: int = 2, n_bits: int = N_BITS) -> FeatureSpace:
-        fitted = []
+        fitted: list[np.ndarray] = []
         for block in counts:
             block = block if rows is None else block[rows]
             df = np.bincount(block.indices, minlength=block.shape[1])
@@ -86,7 +86,8 @@ class FeatureSpace:
             idf = np.log((1 + block.shape[0]) / (1 + df[columns])) + 1
             idf = idf.astype(np.float16).astype(np.float32)  # as stored: train and use agree
             fitted.extend((columns, idf))
-        return cls(*fitted, n_bits=n_bits)
+        char_columns, char_idf, word_columns, word_idf = fitted
+        return cls(char_columns, char_idf, word_columns, word_idf, n_bits=n_bits)
 
     def _full_idf(self) -> tuple[np.ndarray, np.ndarray]:
         cached = getattr(self, "_idf_cache", None)

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 Value = TypeVar("Value")
 
 LIMIT = 200_000
-_MEMOS: weakref.WeakSet[Memo] = weakref.WeakSet()
+_MEMOS: list[weakref.ref[Memo]] = []
 
 
 class Memo(dict[str, Value], Generic[Value]):
@@ -26,7 +26,7 @@ class Memo(dict[str, Value], Generic[Value]):
         super().__init__()
         self._compute = compute
         self._limit = limit
-        _MEMOS.add(self)
+        _MEMOS.append(weakref.ref(self))
 
     def __missing__(self, word: str) -> Value:
         if len(self) >= self._limit:
@@ -34,13 +34,10 @@ class Memo(dict[str, Value], Generic[Value]):
         value = self[word] = self._compute(word)
         return value
 
-    def __hash__(self) -> int:  # kept in a WeakSet: by identity
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
 
 def clear_all() -> None:
-    for memo in list(_MEMOS):
-        memo.clear()
+    _MEMOS[:] = [reference for reference in _MEMOS if reference() is not None]
+    for reference in _MEMOS:
+        memo = reference()
+        if memo is not None:
+            memo.clear()

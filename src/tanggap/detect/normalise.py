@@ -221,6 +221,7 @@ class Normaliser:
         self.lexicon = lexicon
         self.spellings = spellings or {}
         self._chunks: Memo[list[str]] = Memo(self._chunk_tokens)
+        self._raw_chunks: Memo[tuple[tuple[str, ...], tuple[LexiconHit, ...]]] = Memo(self._tokens_and_acronyms)
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -232,12 +233,29 @@ class Normaliser:
         """Steps 1-4: a readable string, case kept (the lexicon's acronyms need case)."""
         return normalise_arabic(replace_emoji(strip_source_markup(repair(text))))
 
-    def __call__(self, text: str) -> NormalisedText:
+    def _tokens_and_acronyms(self, text: str) -> tuple[tuple[str, ...], tuple[LexiconHit, ...]]:
+        """Steps 1-6 up to the lexicon's phrases: the tokens (spellings applied) and the hits of
+        acronyms written out."""
         cleaned = split_hashtags(self.clean(text))
         acronym_hits: list[LexiconHit] = []
         if self.lexicon is not None:
             cleaned, acronym_hits = self.lexicon.expand_acronyms(cleaned)
-        tokens = list(chain.from_iterable(map(self._chunks.__getitem__, cleaned.lower().split())))
+        tokens = chain.from_iterable(map(self._chunks.__getitem__, cleaned.lower().split()))
+        return tuple(tokens), tuple(acronym_hits)
+
+    def __call__(self, text: str) -> NormalisedText:
+        if "[" in text:  # Kaskus BBCode tags may hold spaces: the whole text at once
+            tokens_found, acronyms_found = self._tokens_and_acronyms(text)
+            tokens = list(tokens_found)
+            acronym_hits = list(acronyms_found)
+        else:
+            # Every other step up to here works inside whitespace-free chunks (no pattern matches
+            # whitespace or looks past it differently from a string's edge, and whitespace stays
+            # whitespace), so a text's tokens and acronym hits are its chunks', in order:
+            # computed once a chunk, as chunks recur from post to post.
+            parts = list(map(self._raw_chunks.__getitem__, text.split()))
+            tokens = [token for chunk_tokens, _ in parts for token in chunk_tokens]
+            acronym_hits = [hit for _, chunk_hits in parts for hit in chunk_hits]
         hits: list[LexiconHit] = list(acronym_hits)
         protected: set[int] = set()
         if self.lexicon is not None:
