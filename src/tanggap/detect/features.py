@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
+from tanggap.detect.ngrams import count_block, encode_batch, tfidf_rows
 from tanggap.detect.normalise import NormalisedText
 
 N_BITS = 20
@@ -32,14 +32,7 @@ LEXICON_FEATURES = ("high", "medium", "low_with_support", "any_high", "any_mediu
                     *(f"category:{name}" for name in LEXICON_CATEGORIES))
 
 
-def _hashers(n_bits: int) -> tuple[HashingVectorizer, HashingVectorizer]:
-    common = dict(n_features=2 ** n_bits, alternate_sign=False, norm=None, lowercase=False,
-                  dtype=np.float32)
-    return (HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), **common),
-            HashingVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"\S+", **common))
-
-
-def lexicon_features(texts: Sequence[NormalisedText]) -> sparse.csr_matrix:
+def _lexicon_rows(texts: Sequence[NormalisedText]) -> np.ndarray:
     rows = np.zeros((len(texts), len(LEXICON_FEATURES)), dtype=np.float32)
     for row, text in enumerate(texts):
         levels = [hit.specificity for hit in text.hits]
@@ -49,14 +42,22 @@ def lexicon_features(texts: Sequence[NormalisedText]) -> sparse.csr_matrix:
         for hit in text.hits:
             if hit.specificity != "low" and hit.category in LEXICON_CATEGORIES:
                 rows[row, 5 + LEXICON_CATEGORIES.index(hit.category)] = 1.0
-    return sparse.csr_matrix(rows)
+    return rows
+
+
+def lexicon_features(texts: Sequence[NormalisedText]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(_lexicon_rows(texts))
 
 
 def hashed_counts(texts: Sequence[NormalisedText], n_bits: int = N_BITS) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """Raw n-gram counts (char block, word block): what the fitted state is computed from."""
-    chars, words = _hashers(n_bits)
-    strings = [text.text for text in texts]
-    return chars.transform(strings).tocsr(), words.transform(strings).tocsr()
+    """Raw n-gram counts (char block, word block): what the fitted state is computed from.
+
+    The same matrices as scikit-learn's ``HashingVectorizer`` (char_wb 2-5; word 1-2 on ``\\S+``;
+    no sign, no norm, float32), computed by :mod:`tanggap.detect.ngrams`."""
+    data, offsets = encode_batch([text.text for text in texts])
+    shape = (len(texts), 2 ** n_bits)
+    return tuple(sparse.csr_matrix(count_block(data, offsets, block, n_bits), shape=shape)  # type: ignore[return-value]
+                 for block in (0, 1))
 
 
 @dataclass
@@ -77,7 +78,7 @@ class FeatureSpace:
     @classmethod
     def fit(cls, counts: tuple[sparse.csr_matrix, sparse.csr_matrix], rows: np.ndarray | None = None,
             min_df: int = 2, n_bits: int = N_BITS) -> FeatureSpace:
-        fitted = []
+        fitted: list[np.ndarray] = []
         for block in counts:
             block = block if rows is None else block[rows]
             df = np.bincount(block.indices, minlength=block.shape[1])
@@ -85,7 +86,8 @@ class FeatureSpace:
             idf = np.log((1 + block.shape[0]) / (1 + df[columns])) + 1
             idf = idf.astype(np.float16).astype(np.float32)  # as stored: train and use agree
             fitted.extend((columns, idf))
-        return cls(*fitted, n_bits=n_bits)
+        char_columns, char_idf, word_columns, word_idf = fitted
+        return cls(char_columns, char_idf, word_columns, word_idf, n_bits=n_bits)
 
     def _full_idf(self) -> tuple[np.ndarray, np.ndarray]:
         cached = getattr(self, "_idf_cache", None)
@@ -110,7 +112,16 @@ class FeatureSpace:
         return sparse.hstack(blocks, format="csr")
 
     def transform(self, texts: Sequence[NormalisedText]) -> sparse.csr_matrix:
-        return self.from_counts(hashed_counts(texts, self.n_bits), lexicon_features(texts))
+        """What :meth:`from_counts` gives for these texts' counts, in one compiled pass."""
+        char_idf, word_idf = self._full_idf()
+        lexicon = _lexicon_rows(texts)
+        if self.lexicon_weight != 1.0:
+            lexicon *= np.float32(self.lexicon_weight)
+        data, offsets = encode_batch([text.text for text in texts])
+        parts = tfidf_rows(data, offsets, char_idf, word_idf, lexicon, self.n_bits)
+        matrix = sparse.csr_matrix(parts, shape=(len(texts), self.n_features))
+        matrix.has_sorted_indices = True
+        return matrix
 
     # -- plain storage
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from tanggap.detect.memo import Memo
+
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "id": frozenset("""yang dan di ini itu tidak dengan untuk dari ada ke akan kita saya kamu aja gak
         nggak ngga enggak udah sudah juga bisa karena karna mereka kalian dalam pada jangan lagi
@@ -51,40 +53,72 @@ _WEIGHTS: dict[str, dict[str, float]] = {
     lang: {word: {1: 3.0, 2: 1.0}.get(_SHARED[word], 0.5) for word in words}
     for lang, words in FUNCTION_WORDS.items()
 }
+# word -> its weight in each language, in _WEIGHTS order
+_VECTORS = {word: tuple(weights.get(word, 0.0) for weights in _WEIGHTS.values())
+            for words in FUNCTION_WORDS.values() for word in words}
+_LANGUAGES = tuple(_WEIGHTS)
 MIN_EVIDENCE = 2.0  # a score below this is "und"
+
+
+def _chunk_weights(chunk: str) -> tuple[float, ...] | None:
+    """The evidence of one whitespace-free chunk per language (in ``_WEIGHTS`` order), or None
+    for none. The patterns here never match across whitespace, so a text's evidence is the sum
+    of its chunks': computed once a chunk (:class:`~tanggap.detect.memo.Memo`)."""
+    if "/" in chunk or "www." in chunk or "@" in chunk or "#" in chunk:
+        chunk = _NOT_PROSE.sub(" ", chunk)
+    found = [_VECTORS.get(_REPEATS.sub(r"\1", word.lower())) for word in WORD.findall(chunk)]
+    found = [vector for vector in found if vector]
+    if not found:
+        return None
+    return found[0] if len(found) == 1 else tuple(sum(column) for column in zip(*found, strict=True))
+
+
+_CHUNKS: Memo[tuple[float, ...] | None] = Memo(_chunk_weights)
+
+
+def _totals(texts: list[str]) -> list[float]:
+    """Evidence per language, in ``_WEIGHTS`` order (weights are halves: any order of summing
+    gives the same totals)."""
+    found = [weights for text in texts for weights in filter(None, map(_CHUNKS.__getitem__, text.split()))]
+    if not found:
+        return [0.0] * len(_WEIGHTS)
+    return [sum(column) for column in zip(*found, strict=True)]
 
 
 def language_scores(texts: list[str]) -> Counter[str]:
     """Evidence per language (the weighted function-word count)."""
-    words = [_REPEATS.sub(r"\1", w.lower()) for text in texts for w in WORD.findall(_NOT_PROSE.sub(" ", text))]
-    scores: Counter[str] = Counter()
-    for lang, weights in _WEIGHTS.items():
-        scores[lang] = sum(weights.get(word, 0.0) for word in words)
-    return scores
+    return Counter(dict(zip(_WEIGHTS, _totals(texts), strict=True)))
 
 
 def detect_language(texts: list[str]) -> str:
     """The most likely language of a channel's posts, or "und" when the evidence is thin."""
     joined = " ".join(texts)
-    letters = sum(ch.isalpha() for ch in joined)
-    if letters and len(ARABIC.findall(joined)) / letters > 0.3:
-        return "ar"
-    scores = language_scores(texts)
-    ranked = scores.most_common()
-    if not ranked or ranked[0][1] < MIN_EVIDENCE:
+    if not joined.isascii() and ARABIC.search(joined):  # no Arabic letter, no share to count
+        letters = sum(ch.isalpha() for ch in joined)
+        if letters and len(ARABIC.findall(joined)) / letters > 0.3:
+            return "ar"
+    totals = _totals(texts)
+    top = max(totals)
+    if top < MIN_EVIDENCE:
         return "und"
-    best, top = ranked[0]
-    if best == "ms" and scores["id"] >= top:  # a tie goes to Indonesian, the larger audience
+    best = _LANGUAGES[totals.index(top)]  # the first of equals, as Counter.most_common ranks them
+    if best == "ms" and totals[_LANGUAGES.index("id")] >= top:  # a tie goes to Indonesian, the larger audience
         return "id"
     return best
+
+
+_ENGLISH = FUNCTION_WORDS["en"]
+_LOCAL = FUNCTION_WORDS["id"] | FUNCTION_WORDS["ms"]
 
 
 def looks_english(tokens: list[str]) -> bool:
     """Mostly English function words: the Indonesian slang dictionaries must not touch it
     (they map "or" to "orang" and "can" to "belum" for code-mixed tweets)."""
-    english = sum(token in FUNCTION_WORDS["en"] for token in tokens)
-    local = sum(token in FUNCTION_WORDS["id"] or token in FUNCTION_WORDS["ms"] for token in tokens)
-    return english >= 2 and english > 2 * local
+    english = sum(map(_ENGLISH.__contains__, tokens))
+    if english < 2:
+        return False
+    local = sum(map(_LOCAL.__contains__, tokens))
+    return english > 2 * local
 
 
 def family(language: str | None) -> str | None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from tanggap.detect.memo import Memo
+
 SPECIFICITIES = ("low", "medium", "high")
 _RANK = {name: rank for rank, name in enumerate(SPECIFICITIES)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
@@ -107,6 +109,11 @@ class Lexicon:
                 if current is None or (spelling == entry.term and current[1] != current[0].term):
                     self._phrases[key] = (variant_entry, spelling, _same_word(tokens, _tokens(entry.term)))
         self._longest = max((len(k) for k in self._phrases), default=1)
+        # first key of a phrase -> its longest phrase: most tokens start none, and skip at once
+        self._starts: dict[str, int] = {}
+        for key in self._phrases:
+            self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
+        self._keys: Memo[str] = Memo(self._token_key)  # spelling keys cost more than the matching
         self._acronym_pattern = (re.compile(r"(?<![A-Za-z0-9])(" + "|".join(
             sorted(map(re.escape, self._acronyms), key=len, reverse=True)) + r")(?![A-Za-z0-9])")
             if self._acronyms else None)
@@ -153,13 +160,21 @@ class Lexicon:
     def canonicalise(self, tokens: list[str]) -> tuple[list[str], list[LexiconHit], set[int]]:
         """Longest match first; matched spellings become the term's own words (protected from
         slang replacement). Returns the new tokens, the hits and the protected positions."""
-        keys = [self._token_key(token) for token in tokens]
+        keys = list(map(self._keys.__getitem__, tokens))
+        starts = self._starts
         out: list[str] = []
         hits: list[LexiconHit] = []
         protected: set[int] = set()
+        flags = list(map(starts.__contains__, keys))
+        if True not in flags:  # most posts: no phrase starts anywhere
+            return list(tokens), hits, protected
         position = 0
-        while position < len(tokens):
-            for length in range(min(self._longest, len(tokens) - position), 0, -1):
+        for candidate in [index for index, flag in enumerate(flags) if flag]:
+            if candidate < position:  # inside a phrase matched already
+                continue
+            out.extend(tokens[position:candidate])  # tokens where no phrase starts
+            position = candidate
+            for length in range(min(starts[keys[position]], len(tokens) - position), 0, -1):
                 found = self._phrases.get(tuple(keys[position:position + length]))
                 if found is None:
                     continue
@@ -174,6 +189,7 @@ class Lexicon:
             else:
                 out.append(tokens[position])
                 position += 1
+        out.extend(tokens[position:])
         return out, hits, protected
 
 
