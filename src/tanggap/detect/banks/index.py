@@ -154,15 +154,18 @@ def _probe_cost(n: int, widths: list[int], budgets: list[int]) -> float:
 def _layout_for(scale: int) -> tuple[int, ...]:
     n = 2**scale
 
-    def cost(widths: list[int]) -> float:
-        return _probe_cost(n, widths, _budgets(n, widths, PLAN_THRESHOLD))
+    def cost(widths: list[int]) -> float:  # a bucket read costs two misses (its table, its orders), a candidate one
+        budgets = _budgets(n, widths, PLAN_THRESHOLD)
+        return sum(math.comb(widths[i], flips) * (2 + n / 2**widths[i])
+                   for i, budget in enumerate(budgets) for flips in range(budget + 1))
     fewest, most = -(-PDQ_BITS // MAX_CHUNK_BITS), PDQ_BITS // MIN_CHUNK_BITS
     return tuple(_widths(min(range(fewest, most + 1), key=lambda chunks: cost(_widths(chunks)))))
 
 
 def _layout(n: int) -> list[int]:
     """Chunk widths (8..24 bits, together exactly 256): the chunk count with the fewest expected
-    bucket reads plus candidates at distance PLAN_THRESHOLD, for n rounded to a power of two.
+    cache misses (two a bucket read, one a candidate) at distance PLAN_THRESHOLD, for n rounded
+    to a power of two.
     Wider chunks mean fewer candidates but more buckets; at a byte a bucket, ten million hashes
     take 11 chunks (3 of 24 bits, 8 of 23: 117 MB of bucket tables) and stay under 1 GB."""
     return list(_layout_for(max(round(math.log2(max(n, 1))), 0)))
