@@ -73,8 +73,7 @@ def model_card(model: TerrorismModel, evaluation_table: str | None = None, notes
         if manifest.get("parent") else ""
     config = training.get("config", {})
     radical_data = " and ".join(config.get("radical_datasets", ["netifier", "decisions"]))
-    share = operating.get("knee_share")
-    knee_share = f"{share:.0%}" if isinstance(share, float) else "a few per cent"
+    knee_share = operating.get("knee_share", "a few per cent")
     evaluation = (f"```\n{evaluation_table}\n```" if evaluation_table else
                   "Not evaluated yet: run `tanggap model evaluate --model " + model.version + "`.")
     return f"""# Model card: Tanggap terrorism classifier `{model.version}`
