@@ -56,7 +56,6 @@ def test_the_operating_point_is_chosen_out_of_fold(small_model):
     assert training["operating_point"]["max_religion_fpr"] >= 0.005
     assert training["out_of_fold"]["religion_hate_fpr"] <= training["operating_point"]["max_religion_fpr"] + 1e-9
     assert small_model.gate_power in training["config"]["gate_powers"]
-    assert np.isfinite(small_model.knee)
 
 
 def test_the_shipped_default_model_is_small_documented_and_live(registry):
@@ -83,15 +82,3 @@ def test_registry_without_own_file_uses_the_packaged_live_version(tmp_path):
     registry = ModelRegistry(tmp_path / "nothing-here")
     assert registry.live_version and registry.shadow_version is None
     assert registry.versions()[-1].packaged
-
-
-def test_the_knee_gate_keeps_the_order_below_the_knee_and_holds_hate_down_to_it():
-    from tanggap.detect.model import combine
-
-    radical = np.array([-3.0, -1.0, 0.5, 2.0, 4.0, 4.0])
-    hate = np.array([0.99, 0.0, 0.99, 0.0, 0.0, 0.99])
-    raw = combine(radical, hate, gate_power=24.0, knee=0.0)
-    assert raw[0] < raw[1] < raw[2]  # below the knee and just above: the radical head's order
-    assert raw[3] < raw[4] and np.isclose(raw[5], 0.5, atol=1e-6)  # a hateful post stops at the knee...
-    assert raw[5] > raw[1]  # ...and stays above every post the radical head ranks below it
-    assert np.all(np.diff(combine(np.linspace(-5, 5, 50), np.full(50, 0.7), 4.0, 1.0)) > 0)  # monotone

@@ -1,17 +1,11 @@
-"""The terrorism classifier as shipped: two linear heads, a knee gate, calibration, a threshold.
+"""The terrorism classifier as shipped: two linear heads, a gate, calibration, a threshold.
 
 - The **radical head** scores advocacy of terrorism or radical violence (trained on netifier's
-  ``radikalisme`` label and moderators' decisions; the weak pro-IS English tweets only if
-  configured, as they cost ranking quality on Indonesian posts).
+  ``radikalisme`` label, pro-IS English tweets with jargon, and moderators' decisions).
 - The **hate head** scores "religious or ethnic hate rather than radical advocacy" (trained on
   religion-targeted hate speech and netifier's SARA-not-radical rows against radical ones).
-- The raw score is the radical head's logit ``z``, squeezed only *above a knee*:
-  ``z`` below ``knee``, else ``knee + (z - knee) * (1 - p_hate) ** gate_power``. Hate speech that
-  only *sounds* radical (``kafir``, ``usir``) is held down to the knee, below the threshold, but
-  not below the many posts the radical head already ranks low; a plain multiplicative gate
-  pushed such posts under true negatives too and cost ranking quality (ROC AUC 0.92 against the
-  baseline's 0.955). The knee sits where a few per cent of non-radical posts score higher (chosen
-  out of fold in training).
+- The raw score is ``p_radical * (1 - p_hate) ** gate_power``: hate speech that only *sounds*
+  radical (``kafir``, ``usir``) is held down unless the radical head is very sure.
 - Platt scaling turns the raw score into a probability; ``threshold`` (chosen on out-of-fold
   scores in training) turns it into the label ``terrorism`` or ``none``.
 
@@ -38,7 +32,7 @@ from tanggap.detect.normalise import NormalisedText, Normaliser
 MODEL_FILE = "model.npz"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
-FORMAT = "tanggap-terrorism-2heads-knee-v2"
+FORMAT = "tanggap-terrorism-2heads-v1"
 LABEL_POSITIVE = "terrorism"
 LABEL_NEGATIVE = "none"
 
@@ -106,7 +100,6 @@ class TerrorismModel:
     radical: LinearHead
     hate: LinearHead
     gate_power: float
-    knee: float  # on the radical head's logit
     calibration: Calibration
     threshold: float
     manifest: dict = field(default_factory=dict)
@@ -122,13 +115,12 @@ class TerrorismModel:
         return [normaliser(text) for text in texts]
 
     def heads(self, normalised: Sequence[NormalisedText]) -> tuple[np.ndarray, np.ndarray]:
-        """(radical head logit, hate head probability)."""
         matrix = self.features.transform(normalised)
-        return self.radical.decision(matrix), sigmoid(self.hate.decision(matrix))
+        return sigmoid(self.radical.decision(matrix)), sigmoid(self.hate.decision(matrix))
 
     def raw_scores(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
         radical, hate = self.heads(normalised)
-        return combine(radical, hate, self.gate_power, self.knee)
+        return combine(radical, hate, self.gate_power)
 
     def scores_normalised(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
         if not normalised:
@@ -155,7 +147,7 @@ class TerrorismModel:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {**self.features.arrays(), **self.radical.arrays("radical", self.features),
                   **self.hate.arrays("hate", self.features)}
-        np.savez_compressed(directory / MODEL_FILE, **arrays)  # type: ignore[arg-type]
+        np.savez_compressed(directory / MODEL_FILE, **arrays)
         manifest = dict(self.manifest)
         manifest.update({
             "version": self.version,
@@ -163,7 +155,6 @@ class TerrorismModel:
             "features": self.features.settings(),
             "heads": {"radical_intercept": self.radical.intercept, "hate_intercept": self.hate.intercept},
             "gate_power": self.gate_power,
-            "knee": self.knee,
             "calibration": {"method": "platt", "slope": self.calibration.slope, "offset": self.calibration.offset},
             "threshold": self.threshold,
             "labels": [LABEL_NEGATIVE, LABEL_POSITIVE],
@@ -197,15 +188,10 @@ class TerrorismModel:
             version=manifest["version"], features=space,
             radical=LinearHead.from_arrays(arrays, "radical", space, float(heads["radical_intercept"])),
             hate=LinearHead.from_arrays(arrays, "hate", space, float(heads["hate_intercept"])),
-            gate_power=float(manifest["gate_power"]), knee=float(manifest["knee"]),
+            gate_power=float(manifest["gate_power"]),
             calibration=Calibration(float(calibration["slope"]), float(calibration["offset"])),
             threshold=float(manifest["threshold"]), manifest=manifest)
 
 
-def combine(radical_logit: np.ndarray, hate: np.ndarray, gate_power: float, knee: float) -> np.ndarray:
-    """The raw score, a probability: the radical logit, squeezed towards ``knee`` above it by
-    ``(1 - p_hate) ** gate_power``. Monotone in the radical logit, and the order below the knee
-    is the radical head's own."""
-    above = np.maximum(radical_logit - knee, 0.0)
-    squeezed = np.minimum(radical_logit, knee) + above * (1.0 - hate) ** gate_power
-    return np.clip(sigmoid(squeezed), 1e-9, 1 - 1e-9)
+def combine(radical: np.ndarray, hate: np.ndarray, gate_power: float) -> np.ndarray:
+    return np.clip(radical * (1.0 - hate) ** gate_power, 1e-9, 1 - 1e-9)
