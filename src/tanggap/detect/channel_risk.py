@@ -36,7 +36,7 @@ def channel_risk(posts: Sequence[PostEvidence], extra: Sequence[Signal] = ()) ->
                     key=lambda p: -(p.classifier_score or 0))[:TOP_POSTS]
     signals: list[Signal] = []
     if scored:
-        best = scored[0].classifier_score
+        best = scored[0].classifier_score or 0.0
         signals.append(Signal("classifier", round(best, 3),
                               f"{len(scored)} of {len(posts)} posts score ≥ {POST_SCORE_FLOOR} "
                               f"(highest {best:.2f}, post {scored[0].post_id})",

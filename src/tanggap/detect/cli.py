@@ -125,7 +125,7 @@ def classify_command(
                                            "language": verdict.language}, ensure_ascii=False) + "\n")
                     flagged += verdict.label == LABEL_POSITIVE
                 counted += len(batch)
-                if shadow is not None:
+                if shadow is not None and shadow_log is not None:
                     at = datetime.now(UTC).isoformat(timespec="seconds")
                     for post, verdict, score in zip(batch, verdicts, shadow.scores(texts), strict=True):
                         shadow_log.write(shadow_record(post["id"], scorer, verdict.score, shadow, float(score), at))
@@ -138,12 +138,14 @@ def classify_command(
 
 @model_app.command("train")
 def train_command(
-    from_decisions: Annotated[bool, typer.Option("--from-decisions", help="add the platform's own moderator decisions")] = False,
+    from_decisions: Annotated[bool, typer.Option("--from-decisions",
+                                                 help="add the platform's own moderator decisions")] = False,
     models_dir: ModelsDir = None,
     sample: Sample = None,
     folds: Annotated[int, typer.Option(min=2, max=10)] = 5,
     bootstrap: Annotated[int, typer.Option(help="bootstrap resamples for the intervals")] = 1000,
-    ship: Annotated[bool, typer.Option("--ship", help="write into the package as the shipped default (maintainers)")] = False,
+    ship: Annotated[bool, typer.Option("--ship",
+                                       help="write into the package as the shipped default (maintainers)")] = False,
 ) -> None:
     """Train a new version on the shipped data (and decisions); it runs in shadow until promoted."""
     registry = _registry(models_dir)
@@ -219,8 +221,10 @@ def shadow_command(
         with output.open("w", encoding="utf-8") as sink:
             for post, old, new in zip(posts, live_scores, shadow_scores, strict=True):
                 sink.write(json.dumps({"id": post["id"],
-                                       "live": {"version": live.version, "score": round(float(old), 6), "label": live.label(old)},
-                                       "shadow": {"version": shadow.version, "score": round(float(new), 6), "label": shadow.label(new)}},
+                                       "live": {"version": live.version, "score": round(float(old), 6),
+                                                "label": live.label(old)},
+                                       "shadow": {"version": shadow.version, "score": round(float(new), 6),
+                                                  "label": shadow.label(new)}},
                                       ensure_ascii=False) + "\n")
     for line in summary.lines():
         typer.echo(line)

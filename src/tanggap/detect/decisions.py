@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -80,7 +81,7 @@ def labelled_cases(store) -> list[LabelledCase]:
                     decisions.c.reason, decisions.c.status, decisions.c.decided_at, cases.c.target)
              .join(cases, cases.c.id == decisions.c.case_id)
              .order_by(decisions.c.case_id, decisions.c.decided_at, decisions.c.id))
-    latest: dict[str, object] = {}
+    latest: dict[str, Any] = {}  # case id -> its latest decision's row
     with store.engine.connect() as connection:
         for row in connection.execute(query):
             if _value(row.status) == "effective":
@@ -145,7 +146,8 @@ def split_harvest(harvested: Sequence[DecisionExample], base_train: Iterable[Exa
     no hold-out text that a model already saw in the base training data."""
     base_train_keys = {e.key for e in base_train}
     base_test_keys = {e.key for e in base_test}
-    holdout, train = [], []
+    holdout: list[Example] = []
+    train: list[Example] = []
     for item in harvested:
         (holdout if in_holdout(item.target) else train).append(item.example)
     holdout = _unique(e for e in holdout if e.key not in base_train_keys)

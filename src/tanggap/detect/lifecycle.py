@@ -19,7 +19,9 @@ from tanggap.detect.baseline import DESCRIPTION as BASELINE_DESCRIPTION
 from tanggap.detect.baseline import Baseline
 from tanggap.detect.card import model_card
 from tanggap.detect.corpus import Example
-from tanggap.detect.evaluation import Evaluation, decision_f1, evaluate, paired_f1_difference, side_by_side
+from tanggap.detect.evaluation import (
+    Evaluation, Interval, decision_f1, evaluate, paired_f1_difference, side_by_side,
+)
 from tanggap.detect.model import TerrorismModel
 from tanggap.detect.registry import PACKAGED_DIR, REGISTRY_FILE, ModelRegistry, _write_json
 from tanggap.detect.training import TrainingConfig, train
@@ -32,7 +34,7 @@ Progress = Callable[[str], None]
 class EvaluationRun:
     model: Evaluation
     baseline: Evaluation
-    f1_difference: object  # Interval: F1(model) - F1(baseline), paired bootstrap
+    f1_difference: Interval  # F1(model) - F1(baseline), paired bootstrap
     examples: int
 
     @property
@@ -55,7 +57,8 @@ class EvaluationRun:
 
 def held_out(sample_size: int | None = None) -> tuple[list[Example], list[Example]]:
     train_part, test_part = corpus.base_split()
-    return (corpus.sample(train_part, sample_size), corpus.sample(test_part, sample_size and max(200, sample_size // 4)))
+    test_size = sample_size and max(200, sample_size // 4)
+    return corpus.sample(train_part, sample_size), corpus.sample(test_part, test_size)
 
 
 def evaluate_against_baseline(model: TerrorismModel, train_part: Sequence[Example], test_part: Sequence[Example],
@@ -102,7 +105,7 @@ def train_version(registry: ModelRegistry, *, harvest: decisions.Harvest | None 
             parent = None
     model = train([*train_part, *decision_train], config, progress=progress, created=created,
                   data_hashes=corpus.training_hashes(), parent=parent)
-    if decision_train:
+    if decision_train and harvest is not None:
         model.manifest["training"]["decisions"] = {"train_posts": len(decision_train),
                                                    "holdout_posts": len(decision_holdout),
                                                    **{k: int(v) for k, v in harvest.counts.items()}}
@@ -243,6 +246,7 @@ def shadow_record(post_id, live: TerrorismModel, live_score: float, candidate: T
                   candidate_score: float, at: str) -> str:
     """One line of the shadow log: ids and scores, never the text."""
     return json.dumps({"id": post_id, "at": at,
-                       "live": {"version": live.version, "score": round(live_score, 6), "label": live.label(live_score)},
+                       "live": {"version": live.version, "score": round(live_score, 6),
+                                "label": live.label(live_score)},
                        "shadow": {"version": candidate.version, "score": round(candidate_score, 6),
                                   "label": candidate.label(candidate_score)}}, ensure_ascii=False) + "\n"

@@ -147,7 +147,7 @@ class TerrorismModel:
         directory.mkdir(parents=True, exist_ok=True)
         arrays = {**self.features.arrays(), **self.radical.arrays("radical", self.features),
                   **self.hate.arrays("hate", self.features)}
-        np.savez_compressed(directory / MODEL_FILE, **arrays)
+        np.savez_compressed(directory / MODEL_FILE, allow_pickle=False, **arrays)
         manifest = dict(self.manifest)
         manifest.update({
             "version": self.version,

@@ -174,7 +174,8 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
     labels = np.array([e.label for e in examples])
     judged = np.array([e.dataset in ("netifier", "decisions") for e in examples])
     religion = np.array([e.religion_hate for e in examples])
-    indonesian = np.array([e.dataset != "isis-tweets-en" for e in examples])
+    # Calibrated on the Indonesian rows the model is judged on (not the English ones).
+    indonesian = np.array([e.dataset in ("netifier", "id-hatespeech", "decisions") for e in examples])
 
     radical, hate = out_of_fold(examples, counts, lexicon, config, progress)
     baseline_fpr = None
@@ -190,6 +191,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
         _, f1 = choose_threshold(raw, labels, judged, religion, max_religion_fpr)
         if best is None or f1 > best[1] + 1e-9:
             best = (power, f1)
+    assert best is not None  # gate_powers is never empty
     gate_power = best[0]
     raw = combine(radical, hate, gate_power)
     calibration = fit_calibration(raw[indonesian], labels[indonesian])
@@ -223,7 +225,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
 
 
 def out_of_fold_metrics(scores: np.ndarray, labels: np.ndarray, judged: np.ndarray, religion: np.ndarray,
-                        threshold: float) -> dict[str, float]:
+                        threshold: float) -> dict[str, float | None]:
     flagged = scores >= threshold
     tp = int((flagged & judged & (labels == 1)).sum())
     fp = int((flagged & judged & (labels == 0)).sum())
