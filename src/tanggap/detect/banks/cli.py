@@ -31,7 +31,8 @@ def _fail(message: str, code: int = 1) -> None:
 def create(
     name: str,
     kind: Annotated[str, typer.Option(help="positive (terrorist content) or negative (known-benign)")],
-    verified: Annotated[bool, typer.Option("--verified", help="A vetted list: later rules may act on it alone.")] = False,
+    verified: Annotated[bool, typer.Option("--verified",
+                                           help="A vetted list: later rules may act on it alone.")] = False,
     description: Annotated[str | None, typer.Option(help="Where the list comes from, who curates it.")] = None,
 ):
     """Create an empty bank."""

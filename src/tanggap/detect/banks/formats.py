@@ -248,7 +248,7 @@ def _parse_csv(text: str, parsed: ParsedList) -> None:
 
 def _fields(names: list[str], cells: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    for name, cell in zip(names, cells):
+    for name, cell in zip(names, cells, strict=False):  # a short row leaves the last fields empty
         if name and cell.strip():
             fields[name] = f"{fields[name]};{cell.strip()}" if name in fields else cell.strip()
     return fields

@@ -36,6 +36,7 @@ from tanggap.detect.banks.tables import hash_bank_entries, hash_banks, hash_entr
 from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import NotFound
 from tanggap.domain.model import AuditDraft, new_id
+from tanggap.store.engine import rows_changed
 from tanggap.store.tables import evidence
 from tanggap.store.uow import Store, UnitOfWork
 
@@ -308,13 +309,13 @@ def match_media(store: Store, media: Sequence[tuple[str, bytes]], *, policy: Flo
     matcher = bank_matcher(store)
     found: list[list[tuple[str, str, int]]] = [[] for _ in items]  # (entry id, type, distance)
     for name in types:
-        asked = [(number, digest.value) for number, (_, _, hashes) in enumerate(items)
+        asked = [(number, str(digest.value)) for number, (_, _, hashes) in enumerate(items)
                  for digest in hashes if digest.signal_type == name and digest.ok]
         if not asked:
             continue
         results = matcher.search(name, [value for _, value in asked], limits[name])
-        for (number, _), hits in zip(asked, results):
-            found[number].extend((entry_id, name, distance) for entry_id, distance in hits)
+        for (number, _), matches in zip(asked, results, strict=True):
+            found[number].extend((entry_id, name, distance) for entry_id, distance in matches)
     if not any(found):
         return [MediaMatch(item_id, sha, hashes) for item_id, sha, hashes in items]
     uow = store.uow()
@@ -322,12 +323,12 @@ def match_media(store: Store, media: Sequence[tuple[str, bytes]], *, policy: Flo
         now = uow.clock.now()
         meta = _entry_meta(uow, {entry_id for hits in found for entry_id, _, _ in hits})
         active = {entry_id for entry_id, row in meta.items() if not row.suspended}
-        hits = {(entry_id, sha, item_id) for (item_id, sha, _), item_hits in zip(items, found)
+        hits = {(entry_id, sha, item_id) for (item_id, sha, _), item_hits in zip(items, found, strict=True)
                 for entry_id, _, _ in item_hits if entry_id in active}
         quarantined = _count_hits(uow, hits, meta, policy, now)
         uow.commit()
     return [_media_match(item, item_hits, meta, active - quarantined, quarantined, limits, types)
-            for item, item_hits in zip(items, found)]
+            for item, item_hits in zip(items, found, strict=True)]
 
 
 def _entry_meta(uow: UnitOfWork, entry_ids: set[str]) -> dict[str, Any]:
@@ -360,10 +361,10 @@ def _count_hits(uow: UnitOfWork, hits: set[tuple[str, str, str]], meta: dict[str
             hash_entry_hits.c.entry_id.in_(chunk), hash_entry_hits.c.matched_at < window_start))
         contents = sorted({sha for entry_id, sha, _ in hits if entry_id in in_chunk})
         for start in range(0, len(contents), CHUNK):
-            rows = session.execute(select(hash_entry_hits.c.entry_id, hash_entry_hits.c.content_sha256)
+            pairs = session.execute(select(hash_entry_hits.c.entry_id, hash_entry_hits.c.content_sha256)
                                    .where(hash_entry_hits.c.entry_id.in_(chunk),
                                           hash_entry_hits.c.content_sha256.in_(contents[start:start + CHUNK])))
-            seen.update((entry_id, sha) for entry_id, sha in rows)
+            seen.update((entry_id, sha) for entry_id, sha in pairs)
     fresh: dict[tuple[str, str], str] = {}
     for entry_id, sha, item_id in sorted(hits):
         if (entry_id, sha) not in seen:
@@ -406,11 +407,10 @@ def _quarantine_floods(uow: UnitOfWork, entry_ids: list[str], meta: dict[str, An
     for entry_id, distinct in sorted(over.items()):
         reason = (f"flood: matched {distinct} different media within {hours:g} h "
                   f"(limit {policy.max_distinct}); suspended until a person reviews it")
-        result = uow.session.execute(
-            update(hash_bank_entries).where(and_(hash_bank_entries.c.id == entry_id,
-                                                 hash_bank_entries.c.suspended.is_(False)))
+        suspended = rows_changed(uow.session, update(hash_bank_entries).where(
+            and_(hash_bank_entries.c.id == entry_id, hash_bank_entries.c.suspended.is_(False)))
             .values(suspended=True, suspended_reason=reason, suspended_at=now))
-        if result.rowcount:
+        if suspended:
             row = meta[entry_id]
             quarantined.add(entry_id)
             uow.record(AuditDraft("hash_entry_quarantined", "hash_bank_entry", entry_id, "system:banks", {

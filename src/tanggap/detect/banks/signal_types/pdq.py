@@ -65,7 +65,7 @@ class PdqSignalType(SignalType):
         except (OSError, ValueError, SyntaxError) as error:
             return MediaHash(cls.name, None, f"damaged image: {error}")
         if image.mode not in ("RGB", "L"):
-            image = image.convert("RGB")  # palette, CMYK, 1-bit, alpha, 16/32-bit
+            image = image.convert("RGB")  # type: ignore[assignment]  # an Image, no longer the file's  # palette, CMYK, 1-bit, alpha, 16/32-bit
         pixels = np.asarray(image)
         if pixels.ndim == 2:
             pixels = np.repeat(pixels[..., np.newaxis], 3, axis=2)
