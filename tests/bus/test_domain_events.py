@@ -217,19 +217,24 @@ def views_audited(store, case_id):
             audit_events.c.subject_id == case_id, audit_events.c.kind == "case_viewed")).all()
 
 
-@pytest.mark.parametrize("die_before_ack", [False, True], ids=["acked", "redelivered"])
-def test_the_appellant_hears_the_outcome_once(loop, store, transport, sla, authorities, relay, mail, moderator,
-                                              senior, die_before_ack):
+def appealed_block(store, sla, moderator):
+    """An e-mail order's channel blocked (as if the platform had confirmed), then appealed."""
     order_id = e_mail_order(store, sla)
     case_id = case_ids_of(store, order_id)[0]
     decide(store.uow(), case_id, DecisionRequest("block", "illegal gambling", ["ID"]), moderator)
-    with store.uow() as uow:  # as if the platform had confirmed
+    with store.uow() as uow:
         uow.cases.get(case_id).state = CaseState.ACTIONED
         uow.cases.get(case_id).actioned_at = uow.clock.now()
         uow.commit()
     with store.uow(read_only=True) as uow:
         target = uow.cases.get(case_id).target.canonical
-    appeal = submit_appeal(store.uow(), target, "pemilik kanal", "a travel channel", "owner@mail.example", "public")
+    return submit_appeal(store.uow(), target, "pemilik kanal", "a travel channel", "owner@mail.example", "public")
+
+
+@pytest.mark.parametrize("die_before_ack", [False, True], ids=["acked", "redelivered"])
+def test_the_appellant_hears_the_outcome_once(loop, store, transport, sla, authorities, relay, mail, moderator,
+                                              senior, die_before_ack):
+    appeal = appealed_block(store, sla, moderator)
     assert AppealResolved.subject not in subjects_in_outbox(store)
     resolve_appeal(store.uow(), appeal.appeal_id, False, "the posts advertise a casino", senior)
     assert subjects_in_outbox(store).count(AppealResolved.subject) == 1
@@ -246,16 +251,7 @@ def test_the_appellant_hears_the_outcome_once(loop, store, transport, sla, autho
 
 
 def test_an_appeal_proposed_for_reversal_is_not_yet_resolved(store, sla, authorities, moderator, senior):
-    order_id = e_mail_order(store, sla)
-    case_id = case_ids_of(store, order_id)[0]
-    decide(store.uow(), case_id, DecisionRequest("block", "illegal gambling", ["ID"]), moderator)
-    with store.uow() as uow:
-        uow.cases.get(case_id).state = CaseState.ACTIONED
-        uow.cases.get(case_id).actioned_at = uow.clock.now()
-        uow.commit()
-    with store.uow(read_only=True) as uow:
-        target = uow.cases.get(case_id).target.canonical
-    appeal = submit_appeal(store.uow(), target, "pemilik kanal", "a travel channel", "owner@mail.example", "public")
+    appeal = appealed_block(store, sla, moderator)
     resolve_appeal(store.uow(), appeal.appeal_id, True, "a travel channel after all", senior)
     assert AppealResolved.subject not in subjects_in_outbox(store)  # a second senior must approve first
 
