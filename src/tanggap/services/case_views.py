@@ -8,7 +8,8 @@ from datetime import datetime
 from tanggap.domain.events import CaseViewed
 from tanggap.domain.model import AuditDraft
 from tanggap.store.uow import Store, UnitOfWork
-from tanggap.store.view_audit import lock_audit_chain, view_recorded
+from tanggap.store.audit_log import lock_audit_chain
+from tanggap.store.view_audit import view_recorded
 
 
 def case_viewed(uow: UnitOfWork, case_id: str, actor: str, via: str) -> CaseViewed:

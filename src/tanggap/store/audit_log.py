@@ -17,13 +17,19 @@ from tanggap.store.tables import audit_events
 AUDIT_LOCK_KEY = 0x7A6E_6761_7000
 
 
+def lock_audit_chain(session: Session) -> None:
+    """Serialise appends to the chain until this transaction ends (also for a writer that looks
+    before it appends, so that a second one waits and then finds the first one's entry)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+    # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE).
+
+
 def append_events(session: Session, drafts: Sequence[AuditDraft], at: datetime) -> list[AuditEvent]:
     """Chain and insert drafts. Serialised so concurrent writers extend one chain, not two."""
     if not drafts:
         return []
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-    # SQLite: the transaction already holds the write lock (BEGIN IMMEDIATE).
+    lock_audit_chain(session)
     tail = session.execute(
         select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
     ).first()

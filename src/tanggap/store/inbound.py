@@ -126,7 +126,6 @@ _OWED = {
     "final_status": (inbound_messages.c.ack_sent_at.is_not(None), inbound_messages.c.final_sent_at.is_(None)),
     "reversal": (inbound_messages.c.final_sent_at.is_not(None),),
 }
-REPLY_MARKS = ("ack_sent_at", "final_sent_at", "reversals_notified")
 
 
 @dataclass(frozen=True)
@@ -151,10 +150,3 @@ def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
             inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
             inbound_messages.c.sender.is_not(None), *_OWED[stage], *only)
         .order_by(inbound_messages.c.received_at).limit(limit))]
-
-
-def mark_replied(uow: UnitOfWork, inbound_id: str, column: str, value: Any) -> None:
-    if column not in REPLY_MARKS:
-        raise ValueError(f"not a reply mark: {column}")
-    uow.session.execute(update(inbound_messages).where(inbound_messages.c.id == inbound_id)
-                        .values({column: value}))
