@@ -41,3 +41,26 @@ def test_migrations_match_the_models(store_url):
 
     from tanggap.store.migrate import alembic_config
     command.check(alembic_config(store_url))  # raises when a model change lacks a migration
+
+
+def test_views_already_audited_keep_their_key_after_the_migration(tmp_path):
+    """0015 moves the redelivery key of case views out of the audit payloads into case_views."""
+    from sqlalchemy import create_engine
+
+    from tanggap.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0014")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for seq, view_id in ((1, "01JVIEW0000000000000000001"), (2, "01JVIEW0000000000000000001"), (3, None)):
+            payload = '{"via": "console"' + (f', "view_id": "{view_id}"' if view_id else "") + "}"
+            connection.execute(text(
+                "INSERT INTO audit_events (seq, at, actor, kind, subject_type, subject_id, payload, prev_hash, hash)"
+                " VALUES (:seq, '2026-11-29 10:00:00', 'user:a', 'case_viewed', 'case', 'C1', :payload, '', '')"),
+                {"seq": seq, "payload": payload})
+    upgrade(url)
+    with engine.begin() as connection:
+        rows = connection.execute(text("SELECT view_id, case_id FROM case_views")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("01JVIEW0000000000000000001", "C1")]

@@ -9,7 +9,7 @@ from tanggap.domain.events import CaseViewed
 from tanggap.domain.model import AuditDraft
 from tanggap.store.uow import Store, UnitOfWork
 from tanggap.store.audit_log import lock_audit_chain
-from tanggap.store.view_audit import view_recorded
+from tanggap.store.view_audit import mark_view_recorded, view_recorded
 
 
 def case_viewed(uow: UnitOfWork, case_id: str, actor: str, via: str) -> CaseViewed:
@@ -23,8 +23,9 @@ def record_case_view(store: Store, viewed: CaseViewed) -> bool:
     """True when the entry was written here; False when it was there already (a redelivery)."""
     with store.uow() as uow:
         lock_audit_chain(uow.session)
-        if view_recorded(uow.session, viewed.case_id, viewed.view_id):
+        if view_recorded(uow.session, viewed.view_id):
             return False
+        mark_view_recorded(uow.session, viewed.view_id, viewed.case_id, uow.clock.now())
         uow.record(AuditDraft("case_viewed", "case", viewed.case_id, viewed.actor,
                               {"via": viewed.via, "viewed_at": viewed.viewed_at, "view_id": viewed.view_id}))
         uow.commit()

@@ -240,6 +240,15 @@ audit_events = Table(
     Index("ix_audit_events_subject", "subject_type", "subject_id"),
 )
 
+# One row per case view written to the audit log: the key that makes a redelivered CaseViewed
+# one entry, looked up by primary key (the payloads of a busy case's views are never scanned).
+case_views = Table(
+    "case_views", metadata,
+    ID("view_id", primary_key=True),
+    ID("case_id", nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
 # Evidence from detection on a case, each with the explanation a moderator reads.
 case_signals = Table(
     "case_signals", metadata,

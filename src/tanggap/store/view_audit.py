@@ -1,17 +1,20 @@
 """Has this case view been written to the audit log yet? (The key that makes a redelivered
-CaseViewed one audit entry, not two: take `audit_log.lock_audit_chain` before looking.)"""
+CaseViewed one audit entry, not two: take `audit_log.lock_audit_chain` before looking, and mark
+the view in the transaction that writes its entry.)"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tanggap.store.tables import audit_events
+from tanggap.store.tables import case_views
 
 
-def view_recorded(session: Session, case_id: str, view_id: str) -> bool:
-    columns = audit_events.c
-    payloads = session.scalars(select(columns.payload).where(
-        columns.subject_type == "case", columns.subject_id == case_id, columns.kind == "case_viewed")
-        .order_by(columns.seq.desc()))
-    return any(payload.get("view_id") == view_id for payload in payloads)
+def view_recorded(session: Session, view_id: str) -> bool:
+    return session.scalar(select(case_views.c.view_id).where(case_views.c.view_id == view_id)) is not None
+
+
+def mark_view_recorded(session: Session, view_id: str, case_id: str, at: datetime) -> None:
+    session.execute(insert(case_views).values(view_id=view_id, case_id=case_id, recorded_at=at))
