@@ -256,6 +256,28 @@ def test_an_appeal_proposed_for_reversal_is_not_yet_resolved(store, sla, authori
     assert AppealResolved.subject not in subjects_in_outbox(store)  # a second senior must approve first
 
 
+class RefusingMailer:
+    def send(self, message):
+        raise ConnectionRefusedError("the relay is away")
+
+
+def test_a_notice_the_handler_could_not_send_goes_out_with_the_next_sweep(store, sla, authorities, relay, mail,
+                                                                          moderator, senior):
+    """The handler's every attempt failed (its event is in the dead letters): the intake
+    worker's sweep sends the notice later, once; a handler run after it sends nothing."""
+    from tanggap.notify.appeal_notices import notify_appellant, notify_due_appellants
+
+    appeal = appealed_block(store, sla, moderator)
+    resolve_appeal(store.uow(), appeal.appeal_id, False, "the posts advertise a casino", senior)
+    with pytest.raises(ConnectionRefusedError):
+        notify_appellant(store, RefusingMailer(), mail.sender, appeal.appeal_id)
+    assert notify_due_appellants(store, RefusingMailer(), mail.sender) == 0  # logged, left for later
+    assert notify_due_appellants(store, mail.mailer, mail.sender) == 1
+    assert notify_due_appellants(store, mail.mailer, mail.sender) == 0
+    assert notify_appellant(store, mail.mailer, mail.sender, appeal.appeal_id) is False
+    assert len([m for m in relay.messages if b"owner@mail.example" in m]) == 1
+
+
 def test_metrics_show_each_nats_worker_groups_lag(loop, store, settings, moderator_login):
     """On NATS, /metrics shows what each durable consumer has not finished: not yet delivered
     (num_pending) and delivered but not acknowledged (num_ack_pending), beside the outbox."""

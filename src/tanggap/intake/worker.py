@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tanggap.config import Settings
 from tanggap.intake.authentication import SenderTrust, dns_txt
 from tanggap.intake.parse import ParseLimits
+from tanggap.notify.appeal_notices import notify_due_appellants
 from tanggap.notify.mail import Mailer, SmtpMailer
 from tanggap.services.intake import InboundOutcome, process_pending
 from tanggap.services.replies import RepliesSent, send_due_replies
@@ -31,6 +32,7 @@ def mailer_from_settings(settings: Settings) -> SmtpMailer:
 class Round:
     processed: list[InboundOutcome]
     replies: RepliesSent | None
+    appeal_notices: int | None = None
 
 
 class IntakeWorker:
@@ -44,8 +46,11 @@ class IntakeWorker:
     def run_once(self) -> Round:
         processed = process_pending(self.store, self.settings.sla, self.limits,
                                     trust_from_settings(self.settings))
-        replies = send_due_replies(self.store, self.mailer, self.settings.intake_address) if self.mailer else None
-        return Round(processed, replies)
+        if self.mailer is None:
+            return Round(processed, None)
+        replies = send_due_replies(self.store, self.mailer, self.settings.intake_address)
+        notices = notify_due_appellants(self.store, self.mailer, self.settings.intake_address)
+        return Round(processed, replies, notices)
 
     def wake(self) -> None:
         """A message just arrived: do not wait for the next tick."""

@@ -4,13 +4,21 @@ recorded (statement_notices, key `appeal-<id>-<status>`) in the transaction that
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from tanggap.domain.model import Appeal, AppealStatus, Case
 from tanggap.notify.mail import Mailer
-from tanggap.store.accountability import record_notice
+from tanggap.store.accountability import notified_puids, record_notice
 from tanggap.store.uow import Store
+
+log = logging.getLogger(__name__)
+
+# How far back the sweep looks for appeals whose notice never went out (a send that failed
+# every attempt of its event handler and reached the dead letters).
+SWEEP_WINDOW = timedelta(days=30)
 
 OUTCOME_WORDS = {
     AppealStatus.UPHELD: ("Banding Anda ditolak: keputusan tetap berlaku.",
@@ -57,3 +65,22 @@ def notify_appellant(store: Store, mailer: Mailer, sender: str, appeal_id: str) 
         mailer.send(message)
         uow.commit()
     return True
+
+
+def notify_due_appellants(store: Store, mailer: Mailer, sender: str, window: timedelta = SWEEP_WINDOW) -> int:
+    """The sweep behind the AppealResolved handler: every final appeal of the window whose
+    notice is not recorded is sent now (the record keeps handler and sweep from both sending).
+    One refused send is logged and left for the next sweep; the others still go out."""
+    with store.uow(read_only=True) as uow:
+        final = uow.appeals.final_with_e_mail_since(uow.clock.now() - window)
+        keys = {appeal.id: notice_key(appeal.id, str(appeal.status)) for appeal in final}
+        already = notified_puids(uow.session, list(keys.values()))
+    sent = 0
+    for appeal_id, key in keys.items():
+        if key in already:
+            continue
+        try:
+            sent += notify_appellant(store, mailer, sender, appeal_id)
+        except Exception:  # the relay refused or is away: the next sweep tries again
+            log.warning("appeal outcome notice %s not sent", appeal_id, exc_info=True)
+    return sent

@@ -283,6 +283,14 @@ class Appeals(Repository):
         return self.session.scalars(select(Appeal).where(appeals_table.c.case_id == case_id)
                                     .order_by(appeals_table.c.submitted_at)).all()
 
+    def final_with_e_mail_since(self, since: datetime) -> Sequence[Appeal]:
+        """Appeals upheld or reversed, reviewed since `since`, whose appellant gave an e-mail
+        address: the ones owed an outcome notice."""
+        return self.session.scalars(select(Appeal).where(
+            appeals_table.c.status.in_([AppealStatus.UPHELD, AppealStatus.REVERSED]),
+            appeals_table.c.reviewed_at >= since, appeals_table.c.contact.contains("@"))
+            .order_by(appeals_table.c.reviewed_at)).all()
+
 
 class Reports(Repository):
     entity = Report
