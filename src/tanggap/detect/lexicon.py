@@ -145,7 +145,7 @@ class Lexicon:
 
     def expand_acronyms(self, text: str) -> tuple[str, list[LexiconHit]]:
         """Case-sensitive acronyms in ``text`` (case kept) -> their terms, and the hits."""
-        if self._acronym_pattern is None:
+        if self._acronym_pattern is None or text.islower():  # every acronym has an upper-case letter
             return text, []
         hits: list[LexiconHit] = []
 
@@ -156,6 +156,11 @@ class Lexicon:
 
         # canonicalise() matches the written-out term again: the Normaliser keeps one hit.
         return self._acronym_pattern.sub(expand, text), hits
+
+    def may_start_phrase(self, token: str) -> bool:
+        """Whether some phrase (one word or more) starts with ``token``: a text none of whose
+        tokens may start one has no phrase hit, and :meth:`canonicalise` leaves it as it is."""
+        return self._keys[token] in self._starts
 
     def canonicalise(self, tokens: list[str]) -> tuple[list[str], list[LexiconHit], set[int]]:
         """Longest match first; matched spellings become the term's own words (protected from
