@@ -28,6 +28,7 @@ from tanggap.detect.memo import Memo
 SPECIFICITIES = ("low", "medium", "high")
 _RANK = {name: rank for rank, name in enumerate(SPECIFICITIES)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def spelling_key(word: str) -> str:
     for old, new in (("oe", "u"), ("dh", "d"), ("th", "t"), ("gh", "g"), ("sh", "sy"), ("kh", "k"),
                      ("q", "k"), ("aw", "au"), ("iy", "i")):
         key = key.replace(old, new)
-    key = re.sub(r"(.)\1+", r"\1", key)
+    if _DOUBLED.search(key):  # sub() with a group template costs a Python call, match or not
+        key = _DOUBLED.sub(r"\1", key)
     if len(key) >= 5 and key.endswith("h") and key[-2] in "aiueo":
         key = key[:-1]
     return key

@@ -219,14 +219,15 @@ class NormalisedText:
 
 def _without_bbcode(text: str) -> str:
     """Kaskus BBCode tags may hold spaces (``[QUOTE=a b]``), so the per-chunk path cannot see
-    them: remove them from the whole text first, when that is what :meth:`Normaliser.clean`
-    would do too. It is when repair() changes nothing (an ASCII text without escapes or
-    entities), as the tags are then the first thing removed, and when no "[" is left after
-    (then clean() skips the tag step). Otherwise the text is returned as it is."""
-    if not text.isascii() or "\\" in text or "&" in text:
+    them: a text with the tags removed the way :meth:`Normaliser.clean` removes them (repair()
+    first, then the tags), when what is left normalises as the text does by chunks. It does
+    when no "[" is left (clean() then skips the tag step) and repair() changes none of its
+    chunks (so the chunks' own repair() does not repair twice). Otherwise the text as it is."""
+    repaired = repair(text)
+    stripped = _BBCODE.sub(" ", repaired) if "[" in repaired else repaired
+    if "[" in stripped or any(repair(chunk) != chunk for chunk in stripped.split()):
         return text
-    stripped = _BBCODE.sub(" ", text)
-    return stripped if "[" not in stripped else text
+    return stripped
 
 
 # What one whitespace-free chunk of a raw text contributes, computed once a chunk, as a plain
