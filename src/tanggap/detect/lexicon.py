@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -159,15 +159,23 @@ class Lexicon:
         # canonicalise() matches the written-out term again: the Normaliser keeps one hit.
         return self._acronym_pattern.sub(expand, text), hits
 
-    def may_start_phrase(self, token: str) -> bool:
-        """Whether some phrase (one word or more) starts with ``token``: a text none of whose
-        tokens may start one has no phrase hit, and :meth:`canonicalise` leaves it as it is."""
-        return self._keys[token] in self._starts
+    def keys(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        """The tokens' matching keys (what :meth:`canonicalise` looks phrases up by)."""
+        return tuple(map(self._keys.__getitem__, tokens))
 
-    def canonicalise(self, tokens: list[str]) -> tuple[list[str], list[LexiconHit], set[int]]:
+    def may_start_phrase(self, key: str) -> bool:
+        """Whether some phrase (one word or more) starts with a token of this key: a text none
+        of whose tokens may start one has no phrase hit, and :meth:`canonicalise` leaves it as
+        it is."""
+        return key in self._starts
+
+    def canonicalise(self, tokens: list[str], keys: Sequence[str] | None = None,
+                     ) -> tuple[list[str], list[LexiconHit], set[int]]:
         """Longest match first; matched spellings become the term's own words (protected from
-        slang replacement). Returns the new tokens, the hits and the protected positions."""
-        keys = list(map(self._keys.__getitem__, tokens))
+        slang replacement). Returns the new tokens, the hits and the protected positions.
+        ``keys``: the tokens' :meth:`keys`, when known already."""
+        if keys is None:
+            keys = self.keys(tokens)
         starts = self._starts
         out: list[str] = []
         hits: list[LexiconHit] = []

@@ -235,10 +235,11 @@ def _without_bbcode(text: str) -> str:
 # of thousands of tracked records made every full collection walk them all):
 # (tokens: steps 1-6 up to the lexicon's phrases, acronym hits, the tokens space-joined or None
 # for a chunk without tokens, the same with slang replaced, function-word counts (English +
-# Indonesian/Malay << 32, + _LEXICON_WORK if needed), language evidence (chunk_evidence)).
-_Chunk = tuple[tuple[str, ...], tuple["LexiconHit", ...], str | None, str | None, int, int]
+# Indonesian/Malay << 32, + _LEXICON_WORK if needed), language evidence (chunk_evidence), the
+# tokens' lexicon keys).
+_Chunk = tuple[tuple[str, ...], tuple["LexiconHit", ...], str | None, str | None, int, int, tuple[str, ...]]
 _TOKENS, _ACRONYMS = itemgetter(0), itemgetter(1)
-_PLAIN, _SLANG, _COUNTS, _LANGUAGE = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5)
+_PLAIN, _SLANG, _COUNTS, _LANGUAGE, _KEYS = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(6)
 
 # A chunk with an acronym, or with a token where a lexicon phrase may start, sends its text
 # through the lexicon; counts stay below 2**32 a post, so the sum of the chunks' flags says "any".
@@ -282,13 +283,16 @@ class Normaliser:
         tokens, acronym_hits = self._tokens_and_acronyms(chunk)
         english, local = function_words(tokens)
         counts = english + (local << _LOCAL_SHIFT)
-        if acronym_hits or (self.lexicon is not None and any(map(self.lexicon.may_start_phrase, tokens))):
-            counts += _LEXICON_WORK
+        keys: tuple[str, ...] = ()
+        if self.lexicon is not None:
+            keys = self.lexicon.keys(tokens)
+            if acronym_hits or any(map(self.lexicon.may_start_phrase, keys)):
+                counts += _LEXICON_WORK
         plain = slang = None
         if tokens:
             plain = " ".join(tokens)
             slang = " ".join(map(self.slang.get, tokens, tokens))
-        return tokens, acronym_hits, plain, slang, counts, chunk_evidence(chunk)
+        return tokens, acronym_hits, plain, slang, counts, chunk_evidence(chunk), keys
 
     def __call__(self, text: str) -> NormalisedText:
         if "[" in text:
@@ -321,21 +325,24 @@ class Normaliser:
         counts = sum(map(_COUNTS, chunks))
         if counts >= _LEXICON_WORK:
             return self._finish(tuple(chain.from_iterable(map(_TOKENS, chunks))),
-                                tuple(chain.from_iterable(map(_ACRONYMS, chunks))))
+                                tuple(chain.from_iterable(map(_ACRONYMS, chunks))),
+                                tuple(chain.from_iterable(map(_KEYS, chunks))))
         # No lexicon hit can come out, nothing is protected: the slang step is per token, so
         # the text is the chunks' own strings joined (those without tokens left out).
         if english_by_counts(counts & _COUNT_MASK, counts >> _LOCAL_SHIFT):
             return NormalisedText(" ".join(filter(None, map(_PLAIN, chunks))))
         return NormalisedText(" ".join(filter(None, map(_SLANG, chunks))))
 
-    def _finish(self, tokens_found: tuple[str, ...], acronyms_found: tuple[LexiconHit, ...]) -> NormalisedText:
-        """Step 6's phrases (the lexicon) and step 7 (slang) over a whole text's tokens."""
+    def _finish(self, tokens_found: tuple[str, ...], acronyms_found: tuple[LexiconHit, ...],
+                keys: tuple[str, ...] | None = None) -> NormalisedText:
+        """Step 6's phrases (the lexicon) and step 7 (slang) over a whole text's tokens (and
+        their lexicon keys, when known)."""
         tokens = list(tokens_found)
         acronym_hits = list(acronyms_found)
         hits: list[LexiconHit] = list(acronym_hits)
         protected: set[int] = set()
         if self.lexicon is not None:
-            tokens, term_hits, protected = self.lexicon.canonicalise(tokens)
+            tokens, term_hits, protected = self.lexicon.canonicalise(tokens, keys)
             written_out = [hit.term for hit in acronym_hits]  # matched again as words: once only
             for hit in term_hits:
                 if hit.term in written_out:
