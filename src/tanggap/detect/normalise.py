@@ -230,15 +230,14 @@ def _without_bbcode(text: str) -> str:
     return stripped
 
 
-_WORD_AND_STOPS = re.compile(r"([A-Za-z]+)[.,!?]*")
+_WORD_SHAPED = re.compile(r"[(\"']*([A-Za-z]+)[.,!?;:\"')]*")
 
 
-def _word_and_stops(chunk: str) -> str | None:
-    """The ASCII letters of a chunk that is letters and then only ".,!?" (``Kafir,``), or None."""
-    match = _WORD_AND_STOPS.fullmatch(chunk)
-    if match is None or (match.end(1) == len(chunk) and chunk.islower()):  # no stops, lower case: itself
-        return None
-    return match.group(1)
+def _word_of(chunk: str) -> str | None:
+    """The ASCII letters of a chunk that is letters with only brackets, quotes or stops around
+    them (``"Kafir,"``, ``(bom)``), or None."""
+    match = _WORD_SHAPED.fullmatch(chunk)
+    return None if match is None else match.group(1)
 
 
 # What one whitespace-free chunk of a raw text contributes, computed once a chunk, as a plain
@@ -291,10 +290,15 @@ class Normaliser:
         return tuple(tokens), tuple(acronym_hits)
 
     def _chunk_record(self, chunk: str) -> _Chunk:
-        word = _word_and_stops(chunk)
-        if word is not None and self._as_its_lower_case(word):
-            return self._raw_chunks[word.lower()]
-        tokens, acronym_hits = self._tokens_and_acronyms(chunk)
+        word = _word_of(chunk)
+        acronym_hits: tuple[LexiconHit, ...] = ()
+        if word is not None and self._as_its_lower_case(word, chunk):
+            lower = word.lower()
+            if lower != chunk:
+                return self._raw_chunks[lower]
+            tokens = self._chunks[lower]  # steps 1-4 leave it as it is
+        else:
+            tokens, acronym_hits = self._tokens_and_acronyms(chunk)
         english, local = function_words(tokens)
         counts = english + (local << _LOCAL_SHIFT)
         keys: tuple[str, ...] = ()
@@ -308,16 +312,17 @@ class Normaliser:
             slang = " ".join(map(self.slang.get, tokens, tokens))
         return tokens, acronym_hits, plain, slang, counts, chunk_evidence(chunk), keys
 
-    def _as_its_lower_case(self, word: str) -> bool:
-        """Whether ASCII letters ``word``, alone or with full stops, commas, "!" or "?" after it,
-        normalises as ``word.lower()`` alone does. It does unless some step reads it as more
-        than a word: an acronym, a placeholder (USER), "RT", an emoticon ("xD") or a URL's
-        "www." (with the full stop after it); each is checked on both spellings. Tokens never
-        hold the stops, and language evidence reads the letters in lower case."""
+    def _as_its_lower_case(self, word: str, chunk: str) -> bool:
+        """Whether ``chunk``, ASCII letters ``word`` with only brackets, quotes or stops around
+        them, normalises as ``word.lower()`` alone does (steps 1-4 leave that unchanged). It
+        does unless some step reads it as more than a word: an acronym, a placeholder (USER),
+        "RT" (also after a quote), an emoticon ("xD", "x')") or a URL's "www."; each is checked
+        on both spellings. No token holds the marks around the letters (nor does any function
+        word of the language evidence, which reads the letters in lower case)."""
         lower = word.lower()
         if lower == "rt" or "www" in lower or lower in ("user", "url"):
             return False
-        if _EMOTICON_CHUNKS[word] or _EMOTICON_CHUNKS[lower]:
+        if _EMOTICON_CHUNKS[chunk] or _EMOTICON_CHUNKS[word] or _EMOTICON_CHUNKS[lower]:
             return False
         return lower == word or self.lexicon is None or not self.lexicon.expand_acronyms(word)[1]
 
