@@ -169,6 +169,17 @@ class Lexicon:
         it is."""
         return key in self._starts
 
+    def has_phrase(self, keys: Sequence[str]) -> bool:
+        """Whether :meth:`canonicalise` finds a phrase in tokens of these keys (when it finds
+        none it leaves the tokens as they are)."""
+        phrases = self._phrases
+        for position, longest in enumerate(map(self._starts.get, keys)):
+            if longest is not None:
+                for length in range(min(longest, len(keys) - position), 0, -1):
+                    if tuple(keys[position:position + length]) in phrases:
+                        return True
+        return False
+
     def canonicalise(self, tokens: list[str], keys: Sequence[str] | None = None,
                      ) -> tuple[list[str], list[LexiconHit], set[int]]:
         """Longest match first; matched spellings become the term's own words (protected from

@@ -322,7 +322,8 @@ class Normaliser:
         lower = word.lower()
         if lower == "rt" or "www" in lower or lower in ("user", "url"):
             return False
-        if _EMOTICON_CHUNKS[chunk] or _EMOTICON_CHUNKS[word] or _EMOTICON_CHUNKS[lower]:
+        # an emoticon made of letters and marks starts with x (the others start with a mark)
+        if lower[0] == "x" and (_EMOTICON_CHUNKS[chunk] or _EMOTICON_CHUNKS[word] or _EMOTICON_CHUNKS[lower]):
             return False
         return lower == word or self.lexicon is None or not self.lexicon.expand_acronyms(word)[1]
 
@@ -356,12 +357,14 @@ class Normaliser:
     def _from_chunks(self, chunks: list[_Chunk]) -> NormalisedText:
         counts = sum(map(_COUNTS, chunks))
         if counts >= _LEXICON_WORK:
-            return self._finish(tuple(chain.from_iterable(map(_TOKENS, chunks))),
-                                tuple(chain.from_iterable(map(_ACRONYMS, chunks))),
-                                tuple(chain.from_iterable(map(_KEYS, chunks))))
-        # No lexicon hit can come out, nothing is protected: the slang step is per token, so
-        # the text is the chunks' own strings joined (those without tokens left out).
-        if english_by_counts(counts & _COUNT_MASK, counts >> _LOCAL_SHIFT):
+            acronym_hits = tuple(chain.from_iterable(map(_ACRONYMS, chunks)))
+            tokens = tuple(chain.from_iterable(map(_TOKENS, chunks)))
+            keys = tuple(chain.from_iterable(map(_KEYS, chunks)))
+            if acronym_hits or self.lexicon is None or self.lexicon.has_phrase(keys):
+                return self._finish(tokens, acronym_hits, keys)
+        # No lexicon hit, nothing protected: the slang step is per token, so the text is the
+        # chunks' own strings joined (those without tokens left out).
+        if english_by_counts(counts & _COUNT_MASK, (counts >> _LOCAL_SHIFT) & _COUNT_MASK):
             return NormalisedText(" ".join(filter(None, map(_PLAIN, chunks))))
         return NormalisedText(" ".join(filter(None, map(_SLANG, chunks))))
 
