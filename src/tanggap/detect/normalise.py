@@ -225,9 +225,11 @@ def _without_bbcode(text: str) -> str:
     chunks (so the chunks' own repair() does not repair twice). Otherwise the text as it is."""
     repaired = repair(text)
     stripped = _BBCODE.sub(" ", repaired) if "[" in repaired else repaired
-    if "[" in stripped or any(repair(chunk) != chunk for chunk in stripped.split()):
+    if "[" in stripped:
         return text
-    return stripped
+    if stripped.isascii() and "\\" not in stripped and "&" not in stripped:  # repair() leaves each chunk
+        return stripped
+    return text if any(repair(chunk) != chunk for chunk in stripped.split()) else stripped
 
 
 _WORD_SHAPED = re.compile(r"[(\"']*([A-Za-z]+)[.,!?;:\"')]*")
