@@ -92,7 +92,7 @@ def chunk_evidence(chunk: str) -> int:
 
 
 _PACKED = {word: _pack(vector) for word, vector in _VECTORS.items()}
-_CHUNKS: Memo[int] = Memo(chunk_evidence)
+_CHUNKS: Memo[str, int] = Memo(chunk_evidence)
 
 
 def _totals(texts: list[str]) -> list[float]:
@@ -132,7 +132,13 @@ def detect_language(texts: list[str]) -> str:
 def language_of(text: str, evidence: int) -> str:
     """``detect_language([text])`` when the sum of ``chunk_evidence`` over the whitespace chunks
     of ``text`` is known already (the normaliser keeps it with its own per-chunk work)."""
-    return "ar" if _mostly_arabic(text) else _decide(_unpack(evidence))
+    if not text.isascii() and _mostly_arabic(text):
+        return "ar"
+    return _DECISIONS[evidence]
+
+
+# posts share their mixes of function words: the decision for a packed evidence, memoised
+_DECISIONS: Memo[int, str] = Memo(lambda evidence: _decide(_unpack(evidence)))
 
 
 _ENGLISH = FUNCTION_WORDS["en"]

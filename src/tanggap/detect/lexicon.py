@@ -115,7 +115,7 @@ class Lexicon:
         self._starts: dict[str, int] = {}
         for key in self._phrases:
             self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
-        self._keys: Memo[str] = Memo(self._token_key)  # spelling keys cost more than the matching
+        self._keys: Memo[str, str] = Memo(self._token_key)  # spelling keys cost more than the matching
         self._acronym_pattern = (re.compile(r"(?<![A-Za-z0-9])(" + "|".join(
             sorted(map(re.escape, self._acronyms), key=len, reverse=True)) + r")(?![A-Za-z0-9])")
             if self._acronyms else None)

@@ -87,7 +87,7 @@ _KASKUS_SMILEY = re.compile(r"(?:(?<=\s)|^):[a-z][a-z0-9_]{1,20}:?(?=\s|$|[.,!?]
 _EMOTICON = re.compile(r"(?:(?<=\s)|^)(?:[:;=xX8][-'^o]?[()\[\]DPpOo3/\\|*]+|[-^T>]_+[-^T<]|<3)(?=\s|$)")
 
 
-_EMOTICON_CHUNKS: Memo[bool] = Memo(lambda chunk: _EMOTICON.fullmatch(chunk) is not None)
+_EMOTICON_CHUNKS: Memo[str, bool] = Memo(lambda chunk: _EMOTICON.fullmatch(chunk) is not None)
 
 
 def strip_source_markup(text: str) -> str:
@@ -268,8 +268,8 @@ class Normaliser:
         self.slang = slang or {}
         self.lexicon = lexicon
         self.spellings = spellings or {}
-        self._chunks: Memo[tuple[str, ...]] = Memo(self._chunk_tokens)
-        self._raw_chunks: Memo[_Chunk] = Memo(self._chunk_record)
+        self._chunks: Memo[str, tuple[str, ...]] = Memo(self._chunk_tokens)
+        self._raw_chunks: Memo[str, _Chunk] = Memo(self._chunk_record)
 
     @classmethod
     def default(cls) -> Normaliser:
