@@ -15,7 +15,12 @@ memos emptied and then filled by *other* posts (the train part, untimed): a serv
 earlier traffic, but not these posts. A "cold" row shows a run with the memos empty. Times are
 wall-clock (median of the runs) and process CPU time (the machine may be shared).
 
-    .venv/bin/python bench/classify_throughput.py [--runs 3] [--posts 4036] [--model VERSION]
+``--stages`` adds where the CPU time of the classify path goes per post (medians): normalisation
+with language routing on the first pass after the steady fill (new chunks computed), the same on
+the same posts again (every chunk known: the per-chunk look-ups and joins alone), and features
+with both heads and calibration.
+
+    .venv/bin/python bench/classify_throughput.py [--runs 3] [--posts 4036] [--model VERSION] [--stages]
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=None, help="at most this many posts")
     parser.add_argument("--model", default=None, help="a model version (default: the live one)")
     parser.add_argument("--models-dir", type=Path, default=Path("var/models"))
+    parser.add_argument("--stages", action="store_true", help="also time the stages of the classify path")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -93,6 +99,35 @@ def main() -> None:
         print(f"{name:<58} {wall:>9.0f} {cpu:>12.0f}  " + " ".join(f"{t:.2f}" for t in runs))
     print(f"ratio tanggap/baseline: {ours[0] / theirs[0]:.2f} (CPU time: {ours[1] / theirs[1]:.2f}; "
           f"memos cold: {cold[0] / theirs[0]:.2f})")
+    if args.stages:
+        with threadpool_limits(limits=1):
+            first, again, scoring = stages(model, texts, args.runs, steady)
+        print(f"CPU µs per post: normalise + language {first:.1f} on the first pass ({again:.1f} with every "
+              f"chunk known), features + heads + calibration {scoring:.1f}; baseline {1e6 / theirs[1]:.1f} in all")
+
+
+def stages(model, texts: list[str], runs: int, prepare) -> tuple[float, float, float]:
+    """CPU µs per post (medians): normalise + route on the first pass, the same again, scoring."""
+    normaliser = model._normaliser()
+    first, again, scoring = [], [], []
+    for _ in range(runs):
+        prepare()
+        spent = [0.0, 0.0, 0.0]
+        for start in range(0, len(texts), BATCH):
+            batch = texts[start:start + BATCH]
+            begin = time.process_time()
+            normalised, _ = normaliser.with_languages(batch)
+            middle = time.process_time()
+            model.scores_normalised(normalised)
+            spent[2] += time.process_time() - middle
+            spent[0] += middle - begin
+        begin = time.process_time()
+        for start in range(0, len(texts), BATCH):
+            normaliser.with_languages(texts[start:start + BATCH])
+        spent[1] = time.process_time() - begin
+        for total, spent_here in zip((first, again, scoring), spent, strict=True):
+            total.append(spent_here / len(texts) * 1e6)
+    return statistics.median(first), statistics.median(again), statistics.median(scoring)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,10 @@ def test_whole_corpus_normalises_scores_and_routes_as_before(texts, normaliser, 
     before = [reference.normalise(normaliser, text) for text in texts]
     assert [normaliser(text) for text in texts] == before  # memos filling
     assert [normaliser(text) for text in texts] == before  # memos full
-    assert [detect_language([text]) for text in texts] == [reference.detect_language([text]) for text in texts]
+    languages = [reference.detect_language([text]) for text in texts]
+    assert [detect_language([text]) for text in texts] == languages
+    memo.clear_all()
+    assert normaliser.with_languages(texts) == (before, languages)  # what classify() uses
 
     counts = reference.hashed_counts(before)
     for ours, theirs in zip(hashed_counts(before), counts, strict=True):
@@ -83,6 +86,7 @@ def test_generated_texts_normalise_and_hash_as_before(parts):
     expected = reference.normalise(normaliser, text)
     assert normaliser(text) == expected
     assert detect_language([text]) == reference.detect_language([text])
+    assert normaliser.with_languages([text]) == ([expected], [reference.detect_language([text])])
     raw = NormalisedText(text)  # the hashing on any string, whitespace of every kind included
     for ours, theirs in zip(hashed_counts([expected, raw]), reference.hashed_counts([expected, raw]), strict=True):
         _same_matrix(ours, theirs)

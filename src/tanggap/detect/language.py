@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 
 from tanggap.detect.memo import Memo
 
@@ -60,29 +61,43 @@ _LANGUAGES = tuple(_WEIGHTS)
 MIN_EVIDENCE = 2.0  # a score below this is "und"
 
 
-def _chunk_weights(chunk: str) -> tuple[float, ...] | None:
-    """The evidence of one whitespace-free chunk per language (in ``_WEIGHTS`` order), or None
-    for none. The patterns here never match across whitespace, so a text's evidence is the sum
-    of its chunks': computed once a chunk (:class:`~tanggap.detect.memo.Memo`)."""
+# A chunk's evidence as one integer: each language's weight in half units (every weight is a
+# half) in its own 32-bit field, in ``_WEIGHTS`` order. A text's evidence is then the plain sum
+# of its chunks' integers, exactly (a field would need some 700 million words to overflow).
+_FIELD = 32
+_FIELD_MASK = (1 << _FIELD) - 1
+
+
+def _pack(vector: tuple[float, ...]) -> int:
+    return sum(int(weight * 2) << (_FIELD * index) for index, weight in enumerate(vector))
+
+
+def _unpack(evidence: int) -> list[float]:
+    return [((evidence >> (_FIELD * index)) & _FIELD_MASK) / 2 for index in range(len(_LANGUAGES))]
+
+
+def chunk_evidence(chunk: str) -> int:
+    """The evidence of one whitespace-free chunk, packed (0 for none). The patterns here never
+    match across whitespace, so a text's evidence is the sum of its chunks': computed once a
+    chunk (:class:`~tanggap.detect.memo.Memo`)."""
     if "/" in chunk or "www." in chunk or "@" in chunk or "#" in chunk:
         chunk = _NOT_PROSE.sub(" ", chunk)
-    found = [_VECTORS.get(_REPEATS.sub(r"\1", word.lower())) for word in WORD.findall(chunk)]
-    found = [vector for vector in found if vector]
-    if not found:
-        return None
-    return found[0] if len(found) == 1 else tuple(sum(column) for column in zip(*found, strict=True))
+    evidence = 0
+    for word in WORD.findall(chunk):
+        word = word.lower()
+        if _REPEATS.search(word):  # sub() with a group template costs a Python call: search first
+            word = _REPEATS.sub(r"\1", word)
+        evidence += _PACKED.get(word, 0)
+    return evidence
 
 
-_CHUNKS: Memo[tuple[float, ...] | None] = Memo(_chunk_weights)
+_PACKED = {word: _pack(vector) for word, vector in _VECTORS.items()}
+_CHUNKS: Memo[str, int] = Memo(chunk_evidence)
 
 
 def _totals(texts: list[str]) -> list[float]:
-    """Evidence per language, in ``_WEIGHTS`` order (weights are halves: any order of summing
-    gives the same totals)."""
-    found = [weights for text in texts for weights in filter(None, map(_CHUNKS.__getitem__, text.split()))]
-    if not found:
-        return [0.0] * len(_WEIGHTS)
-    return [sum(column) for column in zip(*found, strict=True)]
+    """Evidence per language, in ``_WEIGHTS`` order."""
+    return _unpack(sum(map(_CHUNKS.__getitem__, chain.from_iterable(map(str.split, texts)))))
 
 
 def language_scores(texts: list[str]) -> Counter[str]:
@@ -90,14 +105,14 @@ def language_scores(texts: list[str]) -> Counter[str]:
     return Counter(dict(zip(_WEIGHTS, _totals(texts), strict=True)))
 
 
-def detect_language(texts: list[str]) -> str:
-    """The most likely language of a channel's posts, or "und" when the evidence is thin."""
-    joined = " ".join(texts)
-    if not joined.isascii() and ARABIC.search(joined):  # no Arabic letter, no share to count
-        letters = sum(ch.isalpha() for ch in joined)
-        if letters and len(ARABIC.findall(joined)) / letters > 0.3:
-            return "ar"
-    totals = _totals(texts)
+def _mostly_arabic(joined: str) -> bool:
+    if joined.isascii() or not ARABIC.search(joined):  # no Arabic letter, no share to count
+        return False
+    letters = sum(map(str.isalpha, joined))
+    return bool(letters) and len(ARABIC.findall(joined)) / letters > 0.3
+
+
+def _decide(totals: list[float]) -> str:
     top = max(totals)
     if top < MIN_EVIDENCE:
         return "und"
@@ -107,8 +122,37 @@ def detect_language(texts: list[str]) -> str:
     return best
 
 
+def detect_language(texts: list[str]) -> str:
+    """The most likely language of a channel's posts, or "und" when the evidence is thin."""
+    if _mostly_arabic(" ".join(texts)):
+        return "ar"
+    return _decide(_totals(texts))
+
+
+def language_of(text: str, evidence: int) -> str:
+    """``detect_language([text])`` when the sum of ``chunk_evidence`` over the whitespace chunks
+    of ``text`` is known already (the normaliser keeps it with its own per-chunk work)."""
+    if not text.isascii() and _mostly_arabic(text):
+        return "ar"
+    return _DECISIONS[evidence]
+
+
+# posts share their mixes of function words: the decision for a packed evidence, memoised
+_DECISIONS: Memo[int, str] = Memo(lambda evidence: _decide(_unpack(evidence)))
+
+
 _ENGLISH = FUNCTION_WORDS["en"]
 _LOCAL = FUNCTION_WORDS["id"] | FUNCTION_WORDS["ms"]
+
+
+def function_words(tokens: list[str] | tuple[str, ...]) -> tuple[int, int]:
+    """How many of ``tokens`` are English function words, and how many Indonesian or Malay ones."""
+    return sum(map(_ENGLISH.__contains__, tokens)), sum(map(_LOCAL.__contains__, tokens))
+
+
+def english_by_counts(english: int, local: int) -> bool:
+    """:func:`looks_english` from the counts of :func:`function_words`."""
+    return english >= 2 and english > 2 * local
 
 
 def looks_english(tokens: list[str]) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -28,6 +28,7 @@ from tanggap.detect.memo import Memo
 SPECIFICITIES = ("low", "medium", "high")
 _RANK = {name: rank for rank, name in enumerate(SPECIFICITIES)}
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def spelling_key(word: str) -> str:
     for old, new in (("oe", "u"), ("dh", "d"), ("th", "t"), ("gh", "g"), ("sh", "sy"), ("kh", "k"),
                      ("q", "k"), ("aw", "au"), ("iy", "i")):
         key = key.replace(old, new)
-    key = re.sub(r"(.)\1+", r"\1", key)
+    if _DOUBLED.search(key):  # sub() with a group template costs a Python call, match or not
+        key = _DOUBLED.sub(r"\1", key)
     if len(key) >= 5 and key.endswith("h") and key[-2] in "aiueo":
         key = key[:-1]
     return key
@@ -113,7 +115,7 @@ class Lexicon:
         self._starts: dict[str, int] = {}
         for key in self._phrases:
             self._starts[key[0]] = max(self._starts.get(key[0], 0), len(key))
-        self._keys: Memo[str] = Memo(self._token_key)  # spelling keys cost more than the matching
+        self._keys: Memo[str, str] = Memo(self._token_key)  # spelling keys cost more than the matching
         self._acronym_pattern = (re.compile(r"(?<![A-Za-z0-9])(" + "|".join(
             sorted(map(re.escape, self._acronyms), key=len, reverse=True)) + r")(?![A-Za-z0-9])")
             if self._acronyms else None)
@@ -145,7 +147,7 @@ class Lexicon:
 
     def expand_acronyms(self, text: str) -> tuple[str, list[LexiconHit]]:
         """Case-sensitive acronyms in ``text`` (case kept) -> their terms, and the hits."""
-        if self._acronym_pattern is None:
+        if self._acronym_pattern is None or text.islower():  # every acronym has an upper-case letter
             return text, []
         hits: list[LexiconHit] = []
 
@@ -157,10 +159,34 @@ class Lexicon:
         # canonicalise() matches the written-out term again: the Normaliser keeps one hit.
         return self._acronym_pattern.sub(expand, text), hits
 
-    def canonicalise(self, tokens: list[str]) -> tuple[list[str], list[LexiconHit], set[int]]:
+    def keys(self, tokens: Iterable[str]) -> tuple[str, ...]:
+        """The tokens' matching keys (what :meth:`canonicalise` looks phrases up by)."""
+        return tuple(map(self._keys.__getitem__, tokens))
+
+    def may_start_phrase(self, key: str) -> bool:
+        """Whether some phrase (one word or more) starts with a token of this key: a text none
+        of whose tokens may start one has no phrase hit, and :meth:`canonicalise` leaves it as
+        it is."""
+        return key in self._starts
+
+    def has_phrase(self, keys: Sequence[str]) -> bool:
+        """Whether :meth:`canonicalise` finds a phrase in tokens of these keys (when it finds
+        none it leaves the tokens as they are)."""
+        phrases = self._phrases
+        for position, longest in enumerate(map(self._starts.get, keys)):
+            if longest is not None:
+                for length in range(min(longest, len(keys) - position), 0, -1):
+                    if tuple(keys[position:position + length]) in phrases:
+                        return True
+        return False
+
+    def canonicalise(self, tokens: list[str], keys: Sequence[str] | None = None,
+                     ) -> tuple[list[str], list[LexiconHit], set[int]]:
         """Longest match first; matched spellings become the term's own words (protected from
-        slang replacement). Returns the new tokens, the hits and the protected positions."""
-        keys = list(map(self._keys.__getitem__, tokens))
+        slang replacement). Returns the new tokens, the hits and the protected positions.
+        ``keys``: the tokens' :meth:`keys`, when known already."""
+        if keys is None:
+            keys = self.keys(tokens)
         starts = self._starts
         out: list[str] = []
         hits: list[LexiconHit] = []

@@ -1,4 +1,5 @@
-"""Bounded per-word memos for the text pipeline (normalisation, lexicon keys, language words).
+"""Bounded per-word memos for the text pipeline (normalisation, lexicon keys, language words and
+the language decision per mix of function words).
 
 Posts are short and their words recur (a few thousand cover most of any stream), so the work
 done per word (spelling keys, folding, tokenising a whitespace-separated chunk) is done once per
@@ -13,22 +14,23 @@ import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+Key = TypeVar("Key")
 Value = TypeVar("Value")
 
 LIMIT = 200_000
 _MEMOS: list[weakref.ref[Memo]] = []
 
 
-class Memo(dict[str, Value], Generic[Value]):
+class Memo(dict[Key, Value], Generic[Key, Value]):
     """``memo[word]`` is ``compute(word)``, computed on the first lookup only."""
 
-    def __init__(self, compute: Callable[[str], Value], limit: int = LIMIT):
+    def __init__(self, compute: Callable[[Key], Value], limit: int = LIMIT):
         super().__init__()
         self._compute = compute
         self._limit = limit
         _MEMOS.append(weakref.ref(self))
 
-    def __missing__(self, word: str) -> Value:
+    def __missing__(self, word: Key) -> Value:
         if len(self) >= self._limit:
             self.clear()
         value = self[word] = self._compute(word)

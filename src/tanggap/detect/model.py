@@ -25,7 +25,6 @@ from scipy import sparse
 
 from tanggap.detect import resources
 from tanggap.detect.features import LEXICON_FEATURES, FeatureSpace
-from tanggap.detect.language import detect_language
 from tanggap.detect.lexicon import evidence
 from tanggap.detect.normalise import NormalisedText, Normaliser
 
@@ -35,6 +34,7 @@ CARD_FILE = "MODEL_CARD.md"
 FORMAT = "tanggap-terrorism-2heads-v1"
 LABEL_POSITIVE = "terrorism"
 LABEL_NEGATIVE = "none"
+_NO_EVIDENCE = evidence(()).explanation
 
 
 class ModelFileError(Exception):
@@ -135,11 +135,12 @@ class TerrorismModel:
         return LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE
 
     def classify(self, texts: Sequence[str]) -> list[Verdict]:
-        normalised = self.normalise(texts)
-        scores = self.scores_normalised(normalised)
-        return [Verdict(float(score), self.label(float(score)), detect_language([text]),
-                        evidence(item.hits).explanation)
-                for text, item, score in zip(texts, normalised, scores, strict=True)]
+        # the languages come from the normaliser's per-chunk work: the same as detect_language([text])
+        normalised, languages = self._normaliser().with_languages(list(texts))
+        scores = self.scores_normalised(normalised).tolist()
+        return [Verdict(score, LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE, language,
+                        evidence(item.hits).explanation if item.hits else _NO_EVIDENCE)
+                for item, score, language in zip(normalised, scores, languages, strict=True)]
 
     # -- storage
 

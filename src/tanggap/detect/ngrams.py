@@ -5,7 +5,8 @@
 a model's idf and coefficients are indexed by its columns. Its analyzers build every n-gram as a
 Python string, encode it and hash it one at a time, which was a third of the scoring time. Here a
 whole batch is one UTF-8 byte array and each n-gram is hashed where it lies (or, when it needs the
-padding space or the space joining two words, in a small scratch buffer), with the same rules:
+padding space or the space joining two words, in a small scratch buffer), the char n-grams once per
+distinct word of the batch, with the same rules:
 
 - murmurhash3_32 of the UTF-8 bytes, seed 0, signed; column ``abs(h) % 2**n_bits`` (and for
   ``h == -2**31``, scikit-learn's special case);
@@ -158,28 +159,103 @@ def _add(column, work, n):
 
 
 @njit(cache=True)
-def _char_columns(data, spans, n_spans, n_features, work, n):
-    """Count the char_wb 2-5 columns of each word."""
-    scratch, bounds = work.scratch, work.bounds
-    for w in range(0, n_spans, 2):
-        start, end = spans[w], spans[w + 1]
-        size = end - start + 2
-        scratch[0] = 0x20
-        scratch[1:size - 1] = data[start:end]
-        scratch[size - 1] = 0x20
-        # code-point boundaries of the padded word: bounds[k] is where character k starts
-        points = 0
-        for i in range(size):
-            if (scratch[i] & 0xC0) != 0x80:
-                bounds[points] = i
-                points += 1
-        bounds[points] = size
-        for length in range(CHAR_MIN, CHAR_MAX + 1):
-            if length >= points:  # a padded word no longer than this: once, whole
-                n = _add(_murmur_column(scratch, 0, size, n_features), work, n)
-                break
-            for offset in range(points - length + 1):
-                n = _add(_murmur_column(scratch, bounds[offset], bounds[offset + length], n_features), work, n)
+def _padded_word_columns(data, start, end, n_features, scratch, bounds, out, n):
+    """The char_wb 2-5 columns of the word ``data[start:end]``, written to ``out`` from ``n``;
+    returns where they end."""
+    size = end - start + 2
+    scratch[0] = 0x20
+    scratch[1:size - 1] = data[start:end]
+    scratch[size - 1] = 0x20
+    # code-point boundaries of the padded word: bounds[k] is where character k starts
+    points = 0
+    for i in range(size):
+        if (scratch[i] & 0xC0) != 0x80:
+            bounds[points] = i
+            points += 1
+    bounds[points] = size
+    for length in range(CHAR_MIN, CHAR_MAX + 1):
+        if length >= points:  # a padded word no longer than this: once, whole
+            out[n] = _murmur_column(scratch, 0, size, n_features)
+            return n + 1
+        for offset in range(points - length + 1):
+            out[n] = _murmur_column(scratch, bounds[offset], bounds[offset + length], n_features)
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _batch_words(data, offsets, n_features, spaces, work):
+    """The char_wb columns of a batch's words, computed once per distinct word (a batch's words
+    recur: about a third are distinct), and which word each occurrence is.
+
+    Returns ``(row_words, word_of, column_ptr, columns)``: the occurrences of row r are
+    ``word_of[row_words[r]:row_words[r + 1]]``, and distinct word k's columns are
+    ``columns[column_ptr[k]:column_ptr[k + 1]]``. Distinct words are found with an
+    open-addressing table over their bytes (FNV-1a), compared byte for byte."""
+    rows = offsets.shape[0] - 1
+    size = offsets[rows] - offsets[0]
+    most = size // 2 + rows + 1  # a word and the whitespace after it: 2 bytes, but a row's last
+    slots = 16
+    while slots < 2 * most:
+        slots *= 2
+    mask = slots - 1
+    table = np.zeros(slots, dtype=np.int64)  # distinct word + 1; 0 for an empty slot
+    first_start = np.empty(most, dtype=np.int64)  # where each distinct word first occurs
+    first_end = np.empty(most, dtype=np.int64)
+    column_ptr = np.zeros(most + 1, dtype=np.int64)
+    columns = np.empty(4 * size + 8 * most + 16, dtype=np.int32)  # 4 a padded character at most
+    word_of = np.empty(most, dtype=np.int64)
+    row_words = np.zeros(rows + 1, dtype=np.int64)
+    spans, scratch, bounds = work.spans, work.scratch, work.bounds
+    distinct = 0
+    occurrences = 0
+    for row in range(rows):
+        n_spans = _words(data, offsets[row], offsets[row + 1], spaces, spans)
+        for w in range(0, n_spans, 2):
+            start, end = spans[w], spans[w + 1]
+            length = end - start
+            h = np.uint64(0xCBF29CE484222325)
+            for i in range(start, end):
+                h = (h ^ np.uint64(data[i])) * np.uint64(0x100000001B3)
+            slot = np.int64(h & np.uint64(mask))
+            found = -1
+            while table[slot] != 0:
+                word = table[slot] - 1
+                other = first_start[word]
+                if first_end[word] - other == length:
+                    same = True
+                    for i in range(length):
+                        if data[start + i] != data[other + i]:
+                            same = False
+                            break
+                    if same:
+                        found = word
+                        break
+                slot = (slot + 1) & mask
+            if found < 0:
+                found = distinct
+                distinct += 1
+                table[slot] = found + 1
+                first_start[found], first_end[found] = start, end
+                column_ptr[found + 1] = _padded_word_columns(data, start, end, n_features, scratch, bounds,
+                                                             columns, column_ptr[found])
+            word_of[occurrences] = found
+            occurrences += 1
+        row_words[row + 1] = occurrences
+    return row_words, word_of, column_ptr, columns
+
+
+@njit(cache=True)
+def _char_columns(row, words, work):
+    """The char_wb 2-5 columns of each word of ``row`` (from :func:`_batch_words`) in ``work.raw``."""
+    row_words, word_of, column_ptr, columns = words
+    raw = work.raw
+    n = 0
+    for occurrence in range(row_words[row], row_words[row + 1]):
+        word = word_of[occurrence]
+        first, last = column_ptr[word], column_ptr[word + 1]
+        raw[n:n + last - first] = columns[first:last]
+        n += last - first
     return n
 
 
@@ -217,13 +293,13 @@ def _work(offsets, n_features):
 
 
 @njit(cache=True)
-def _row(data, start, end, block, n_features, spaces, work):
+def _row(data, offsets, row, block, n_features, spaces, work, words):
     """One text's distinct columns of its char (block 0) or word (block 1) n-grams, sorted, in
     ``work.unique[:n]``; their counts in ``work.sorted_counts[:n]``. Returns n."""
-    n_spans = _words(data, start, end, spaces, work.spans)
     if block == 0:
-        n = _char_columns(data, work.spans, n_spans, n_features, work, 0)
+        n = _char_columns(row, words, work)
     else:
+        n_spans = _words(data, offsets[row], offsets[row + 1], spaces, work.spans)
         n = _word_columns(data, work.spans, n_spans, n_features, work, 0)
     raw = work.raw
     _radix_sort(raw, work.spare, n, n_features)
@@ -275,13 +351,18 @@ def _radix_sort(keys, spare, n, n_features):
 def _count_block(data, offsets, block, n_features, spaces):
     rows = offsets.shape[0] - 1
     work = _work(offsets, n_features)
+    if block == 0:
+        words = _batch_words(data, offsets, n_features, spaces, work)
+    else:  # the word block does not use them
+        words = (np.zeros(rows + 1, dtype=np.int64), np.empty(0, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                 np.empty(0, dtype=np.int32))
     indptr = np.zeros(rows + 1, dtype=np.int64)
     capacity = 9 * data.shape[0] + 16 * rows + 16
     indices = np.empty(capacity, dtype=np.int32)
     values = np.empty(capacity, dtype=np.float32)
     count = 0
     for row in range(rows):
-        n = _row(data, offsets[row], offsets[row + 1], block, n_features, spaces, work)
+        n = _row(data, offsets, row, block, n_features, spaces, work, words)
         for i in range(n):
             indices[count + i] = work.unique[i]
             values[count + i] = work.sorted_counts[i]
@@ -322,16 +403,16 @@ def _scaled(work, n, idf, log1p, out_indices, out_data, count, column_offset):
 def _tfidf_rows(data, offsets, char_idf, word_idf, extra, extra_offset, n_features, spaces, log1p):
     rows = offsets.shape[0] - 1
     work = _work(offsets, n_features)
+    words = _batch_words(data, offsets, n_features, spaces, work)
     capacity = 9 * data.shape[0] + (16 + extra.shape[1]) * rows + 16
     out_indices = np.empty(capacity, dtype=np.int32)
     out_data = np.empty(capacity, dtype=np.float32)
     indptr = np.zeros(rows + 1, dtype=np.int64)
     count = 0
     for row in range(rows):
-        start, end = offsets[row], offsets[row + 1]
-        n = _row(data, start, end, 0, n_features, spaces, work)
+        n = _row(data, offsets, row, 0, n_features, spaces, work, words)
         count = _scaled(work, n, char_idf, log1p, out_indices, out_data, count, 0)
-        n = _row(data, start, end, 1, n_features, spaces, work)
+        n = _row(data, offsets, row, 1, n_features, spaces, work, words)
         count = _scaled(work, n, word_idf, log1p, out_indices, out_data, count, n_features)
         for k in range(extra.shape[1]):
             if extra[row, k] != 0:

@@ -32,9 +32,11 @@ import re
 from itertools import chain
 import unicodedata
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from tanggap.detect.language import looks_english
+from tanggap.detect.language import (chunk_evidence, detect_language, english_by_counts, function_words, language_of,
+                                     looks_english)
 from tanggap.detect.memo import Memo
 
 if TYPE_CHECKING:
@@ -85,7 +87,7 @@ _KASKUS_SMILEY = re.compile(r"(?:(?<=\s)|^):[a-z][a-z0-9_]{1,20}:?(?=\s|$|[.,!?]
 _EMOTICON = re.compile(r"(?:(?<=\s)|^)(?:[:;=xX8][-'^o]?[()\[\]DPpOo3/\\|*]+|[-^T>]_+[-^T<]|<3)(?=\s|$)")
 
 
-_EMOTICON_CHUNKS: Memo[bool] = Memo(lambda chunk: _EMOTICON.fullmatch(chunk) is not None)
+_EMOTICON_CHUNKS: Memo[str, bool] = Memo(lambda chunk: _EMOTICON.fullmatch(chunk) is not None)
 
 
 def strip_source_markup(text: str) -> str:
@@ -101,7 +103,8 @@ def strip_source_markup(text: str) -> str:
         text = _MENTION.sub(" ", text)
     if "USER" in text or "URL" in text:
         text = _PLACEHOLDER.sub(" ", text)
-    text = _RETWEET.sub(" ", text)
+    if "rt" in text or "RT" in text or "Rt" in text or "rT" in text:
+        text = _RETWEET.sub(" ", text)
     if ":" in text:
         text = _KASKUS_SMILEY.sub(" ", text)
     # An emoticon match is always one whole whitespace-separated chunk (whitespace or an edge
@@ -167,10 +170,10 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])
 _REDUPLICATION = re.compile(r"\b([a-z]{2,})2(?=\b|[^0-9a-z])")
 _LEET = str.maketrans({"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s"})
 _LEET_TOKEN = re.compile(r"(?<![a-z0-9@$])(?=[a-z][a-z0-9@$]*[0-9@$][a-z0-9@$]*[a-z])[a-z0-9@$]+")
-_LEET_DIGITS = "013457@$"  # a leet token holds one of these
+_LEET_HINT = re.compile("[013457@$]")  # a leet token holds one of these
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _LAUGHTER = re.compile(r"\b(?:w?k[wk]{3,}|(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}h?|(?:xi){2,}|a?wkwk\w*)\b")
-_LAUGHTER_HINTS = ("kk", "kw", "haha", "hehe", "hihi", "xixi")  # every laughter match holds one
+_LAUGHTER_HINT = re.compile("kk|kw|haha|hehe|hihi|xixi")  # every laughter match holds one
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|[\u0621-\u064A]+|[0-9]+")
 
 
@@ -186,12 +189,14 @@ def _unleet(match: re.Match[str]) -> str:
 
 def fold_word_forms(text: str) -> str:
     """Lower-case text: reduplication, leetspeak, repeated letters, laughter."""
-    if "2" in text:
+    if "2" in text and _REDUPLICATION.search(text):
         text = _REDUPLICATION.sub(r"\1 \1", text)
-    if any(character in text for character in _LEET_DIGITS):
+    if _LEET_HINT.search(text):
         text = _LEET_TOKEN.sub(_unleet, text)
-    text = _REPEATS.sub(r"\1", text)
-    if any(hint in text for hint in _LAUGHTER_HINTS):
+    # sub() with a group template ("\\1") runs Python code on every call, match or not: search first
+    if _REPEATS.search(text):
+        text = _REPEATS.sub(r"\1", text)
+    if _LAUGHTER_HINT.search(text):
         text = _LAUGHTER.sub(" ", text)
     return text
 
@@ -212,6 +217,49 @@ class NormalisedText:
         return self.text.split()
 
 
+def _without_bbcode(text: str) -> str:
+    """Kaskus BBCode tags may hold spaces (``[QUOTE=a b]``), so the per-chunk path cannot see
+    them: a text with the tags removed the way :meth:`Normaliser.clean` removes them (repair()
+    first, then the tags), when what is left normalises as the text does by chunks. It does
+    when no "[" is left (clean() then skips the tag step) and repair() changes none of its
+    chunks (so the chunks' own repair() does not repair twice). Otherwise the text as it is."""
+    repaired = repair(text)
+    stripped = _BBCODE.sub(" ", repaired) if "[" in repaired else repaired
+    if "[" in stripped:
+        return text
+    if stripped.isascii() and "\\" not in stripped and "&" not in stripped:  # repair() leaves each chunk
+        return stripped
+    return text if any(repair(chunk) != chunk for chunk in stripped.split()) else stripped
+
+
+_WORD_SHAPED = re.compile(r"[(\"']*([A-Za-z]+)[.,!?;:\"')]*")
+
+
+def _word_of(chunk: str) -> str | None:
+    """The ASCII letters of a chunk that is letters with only brackets, quotes or stops around
+    them (``"Kafir,"``, ``(bom)``), or None."""
+    match = _WORD_SHAPED.fullmatch(chunk)
+    return None if match is None else match.group(1)
+
+
+# What one whitespace-free chunk of a raw text contributes, computed once a chunk, as a plain
+# tuple (the garbage collector stops tracking tuples of strings and numbers; a memo of hundreds
+# of thousands of tracked records made every full collection walk them all):
+# (tokens: steps 1-6 up to the lexicon's phrases, acronym hits, the tokens space-joined or None
+# for a chunk without tokens, the same with slang replaced, function-word counts (English +
+# Indonesian/Malay << 32, + _LEXICON_WORK if needed), language evidence (chunk_evidence), the
+# tokens' lexicon keys).
+_Chunk = tuple[tuple[str, ...], tuple["LexiconHit", ...], str | None, str | None, int, int, tuple[str, ...]]
+_TOKENS, _ACRONYMS = itemgetter(0), itemgetter(1)
+_PLAIN, _SLANG, _COUNTS, _LANGUAGE, _KEYS = itemgetter(2), itemgetter(3), itemgetter(4), itemgetter(5), itemgetter(6)
+
+# A chunk with an acronym, or with a token where a lexicon phrase may start, sends its text
+# through the lexicon; counts stay below 2**32 a post, so the sum of the chunks' flags says "any".
+_LOCAL_SHIFT = 32
+_LEXICON_WORK = 1 << 64
+_COUNT_MASK = (1 << _LOCAL_SHIFT) - 1
+
+
 class Normaliser:
     """Raw post -> :class:`NormalisedText`. Build once (the dictionaries are loaded then)."""
 
@@ -220,8 +268,8 @@ class Normaliser:
         self.slang = slang or {}
         self.lexicon = lexicon
         self.spellings = spellings or {}
-        self._chunks: Memo[list[str]] = Memo(self._chunk_tokens)
-        self._raw_chunks: Memo[tuple[tuple[str, ...], tuple[LexiconHit, ...]]] = Memo(self._tokens_and_acronyms)
+        self._chunks: Memo[str, tuple[str, ...]] = Memo(self._chunk_tokens)
+        self._raw_chunks: Memo[str, _Chunk] = Memo(self._chunk_record)
 
     @classmethod
     def default(cls) -> Normaliser:
@@ -243,23 +291,95 @@ class Normaliser:
         tokens = chain.from_iterable(map(self._chunks.__getitem__, cleaned.lower().split()))
         return tuple(tokens), tuple(acronym_hits)
 
-    def __call__(self, text: str) -> NormalisedText:
-        if "[" in text:  # Kaskus BBCode tags may hold spaces: the whole text at once
-            tokens_found, acronyms_found = self._tokens_and_acronyms(text)
-            tokens = list(tokens_found)
-            acronym_hits = list(acronyms_found)
+    def _chunk_record(self, chunk: str) -> _Chunk:
+        word = _word_of(chunk)
+        acronym_hits: tuple[LexiconHit, ...] = ()
+        if word is not None and self._as_its_lower_case(word, chunk):
+            lower = word.lower()
+            if lower != chunk:
+                return self._raw_chunks[lower]
+            tokens = self._chunks[lower]  # steps 1-4 leave it as it is
         else:
-            # Every other step up to here works inside whitespace-free chunks (no pattern matches
-            # whitespace or looks past it differently from a string's edge, and whitespace stays
-            # whitespace), so a text's tokens and acronym hits are its chunks', in order:
-            # computed once a chunk, as chunks recur from post to post.
-            parts = list(map(self._raw_chunks.__getitem__, text.split()))
-            tokens = [token for chunk_tokens, _ in parts for token in chunk_tokens]
-            acronym_hits = [hit for _, chunk_hits in parts for hit in chunk_hits]
+            tokens, acronym_hits = self._tokens_and_acronyms(chunk)
+        english, local = function_words(tokens)
+        counts = english + (local << _LOCAL_SHIFT)
+        keys: tuple[str, ...] = ()
+        if self.lexicon is not None:
+            keys = self.lexicon.keys(tokens)
+            if acronym_hits or any(map(self.lexicon.may_start_phrase, keys)):
+                counts += _LEXICON_WORK
+        plain = slang = None
+        if tokens:
+            plain = " ".join(tokens)
+            slang = " ".join(map(self.slang.get, tokens, tokens))
+        return tokens, acronym_hits, plain, slang, counts, chunk_evidence(chunk), keys
+
+    def _as_its_lower_case(self, word: str, chunk: str) -> bool:
+        """Whether ``chunk``, ASCII letters ``word`` with only brackets, quotes or stops around
+        them, normalises as ``word.lower()`` alone does (steps 1-4 leave that unchanged). It
+        does unless some step reads it as more than a word: an acronym, a placeholder (USER),
+        "RT" (also after a quote), an emoticon ("xD", "x')") or a URL's "www."; each is checked
+        on both spellings. No token holds the marks around the letters (nor does any function
+        word of the language evidence, which reads the letters in lower case)."""
+        lower = word.lower()
+        if lower == "rt" or "www" in lower or lower in ("user", "url"):
+            return False
+        # an emoticon made of letters and marks starts with x (the others start with a mark)
+        if lower[0] == "x" and (_EMOTICON_CHUNKS[chunk] or _EMOTICON_CHUNKS[word] or _EMOTICON_CHUNKS[lower]):
+            return False
+        return lower == word or self.lexicon is None or not self.lexicon.expand_acronyms(word)[1]
+
+    def __call__(self, text: str) -> NormalisedText:
+        if "[" in text:
+            text = _without_bbcode(text)
+            if "[" in text:
+                return self._finish(*self._tokens_and_acronyms(text))
+        # Every other step up to here works inside whitespace-free chunks (no pattern matches
+        # whitespace or looks past it differently from a string's edge, and whitespace stays
+        # whitespace), so a text's tokens and acronym hits are its chunks', in order:
+        # computed once a chunk, as chunks recur from post to post.
+        return self._from_chunks(list(map(self._raw_chunks.__getitem__, text.split())))
+
+    def with_languages(self, texts: list[str]) -> tuple[list[NormalisedText], list[str]]:
+        """``[self(text) for text in texts]`` and each text's ``detect_language([text])``,
+        from the same per-chunk work."""
+        normalised: list[NormalisedText] = []
+        languages: list[str] = []
+        records = self._raw_chunks.__getitem__
+        for text in texts:
+            if "[" in text:
+                normalised.append(self(text))  # the raw chunks are not the normaliser's
+                languages.append(detect_language([text]))
+                continue
+            chunks = list(map(records, text.split()))
+            normalised.append(self._from_chunks(chunks))
+            languages.append(language_of(text, sum(map(_LANGUAGE, chunks))))
+        return normalised, languages
+
+    def _from_chunks(self, chunks: list[_Chunk]) -> NormalisedText:
+        counts = sum(map(_COUNTS, chunks))
+        if counts >= _LEXICON_WORK:
+            acronym_hits = tuple(chain.from_iterable(map(_ACRONYMS, chunks)))
+            tokens = tuple(chain.from_iterable(map(_TOKENS, chunks)))
+            keys = tuple(chain.from_iterable(map(_KEYS, chunks)))
+            if acronym_hits or self.lexicon is None or self.lexicon.has_phrase(keys):
+                return self._finish(tokens, acronym_hits, keys)
+        # No lexicon hit, nothing protected: the slang step is per token, so the text is the
+        # chunks' own strings joined (those without tokens left out).
+        if english_by_counts(counts & _COUNT_MASK, (counts >> _LOCAL_SHIFT) & _COUNT_MASK):
+            return NormalisedText(" ".join(filter(None, map(_PLAIN, chunks))))
+        return NormalisedText(" ".join(filter(None, map(_SLANG, chunks))))
+
+    def _finish(self, tokens_found: tuple[str, ...], acronyms_found: tuple[LexiconHit, ...],
+                keys: tuple[str, ...] | None = None) -> NormalisedText:
+        """Step 6's phrases (the lexicon) and step 7 (slang) over a whole text's tokens (and
+        their lexicon keys, when known)."""
+        tokens = list(tokens_found)
+        acronym_hits = list(acronyms_found)
         hits: list[LexiconHit] = list(acronym_hits)
         protected: set[int] = set()
         if self.lexicon is not None:
-            tokens, term_hits, protected = self.lexicon.canonicalise(tokens)
+            tokens, term_hits, protected = self.lexicon.canonicalise(tokens, keys)
             written_out = [hit.term for hit in acronym_hits]  # matched again as words: once only
             for hit in term_hits:
                 if hit.term in written_out:
@@ -273,13 +393,13 @@ class Normaliser:
             out[position] = tokens[position]
         return NormalisedText(" ".join(out), tuple(hits))
 
-    def _chunk_tokens(self, chunk: str) -> list[str]:
+    def _chunk_tokens(self, chunk: str) -> tuple[str, ...]:
         """Step 5 (lower-cased already) and the spellings of step 6, for one whitespace-free
         chunk. No pattern there matches across whitespace or looks past it differently from a
         string's edge, so a text's tokens are its chunks' tokens in order: computed once a
         chunk (:class:`~tanggap.detect.memo.Memo`), as words recur from post to post."""
-        return [word for token in tokens_of(fold_word_forms(chunk))
-                for word in self.spellings.get(token, token).split()]
+        return tuple(word for token in tokens_of(fold_word_forms(chunk))
+                     for word in self.spellings.get(token, token).split())
 
     def text(self, text: str) -> str:
         return self(text).text
