@@ -282,6 +282,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         from tanggap.intake.worker import IntakeWorker, mailer_from_settings
 
         worker = IntakeWorker(app_instance.state.ctx.store, settings, mailer_from_settings(settings)).start()
+    submitter = None
+    if settings.sor_endpoint:
+        from tanggap.notify.sor_worker import StatementSubmitter
+
+        submitter = StatementSubmitter(app_instance.state.ctx.store, settings).start()
     effects = None
     # Without a platform the workers still write case-view audits and send replies and notices;
     # enforcements wait as pending rows for `tanggap enforce` (their events are left to the sweep).
@@ -300,6 +305,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         sweeper.stop()
         if worker:
             worker.stop()
+        if submitter:
+            submitter.stop()
 
 
 @app.command("demo")

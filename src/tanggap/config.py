@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     sor_endpoint: str | None = None
     sor_token: SecretStr | None = None  # never printed or logged
     sor_attempts: int = 4
+    # `tanggap serve` sends what is not yet delivered this often (seconds), when sor_endpoint is
+    # set, for decisions of the last sor_window_days days (`tanggap sor submit --since` for older).
+    sor_interval_s: float = 600.0
+    sor_window_days: int = 7
     # Where the public portal sends channel owners to appeal (in every statement of reasons).
     appeal_url: str = "http://127.0.0.1:8000/appeal"
     # The daily sentence goes to this channel on the platform, and to Telegram when a token is set.

@@ -76,3 +76,42 @@ def test_a_refused_statement_is_reported_and_the_rest_delivered(store, many_deci
 def test_a_wrong_token_stops_the_run(store, many_decisions, dsa):
     with pytest.raises(SubmitRefused):
         submit(store, statements(store), endpoint(dsa, token="wrong"), sleep=lambda s: None)
+
+
+def test_the_served_submitter_sends_what_is_new_each_round(store, settings, many_decisions, dsa, activity, ministry):
+    """`tanggap serve` runs StatementSubmitter: a round sends what is not yet delivered, the
+    next round nothing, and a decision taken between rounds goes out with the round after it."""
+    from pydantic import SecretStr
+
+    from tanggap.notify.sor_worker import StatementSubmitter
+
+    settings = settings.model_copy(update={"sor_endpoint": f"{dsa.url}/api/v1/statements",
+                                           "sor_token": SecretStr(TOKEN),
+                                           "sor_window_days": 3650})
+    submitter = StatementSubmitter(store, settings)
+    assert submitter.run_once().sent == 104
+    assert submitter.run_once().sent == 0
+    case_id = activity.order("2026-11-12T09:00+07:00", ministry, "@kanal_baru")[0]
+    activity.decide("2026-11-12T10:00+07:00", case_id)
+    assert submitter.run_once().sent == 1
+    assert len(dsa.state.puids) == 105
+
+
+def test_a_submitter_with_a_wrong_token_keeps_serving(store, settings, many_decisions, dsa, caplog):
+    from pydantic import SecretStr
+
+    from tanggap.notify.sor_worker import StatementSubmitter
+
+    settings = settings.model_copy(update={"sor_endpoint": f"{dsa.url}/api/v1/statements",
+                                           "sor_token": SecretStr("not-the-token"), "sor_window_days": 3650,
+                                           "sor_interval_s": 0.05})
+    submitter = StatementSubmitter(store, settings).start()
+    try:
+        import time
+
+        time.sleep(0.3)
+        assert submitter._thread is not None and submitter._thread.is_alive()
+    finally:
+        submitter.stop()
+    assert "not accepted" in caplog.text and "not-the-token" not in caplog.text
+    assert dsa.state.puids == []
