@@ -313,6 +313,26 @@ def test_metrics_show_each_nats_worker_groups_lag(loop, store, settings, moderat
         loop.run_until_complete(transport.close())
 
 
+def test_the_lag_reader_holds_its_connection_and_reconnects_after_a_failure():
+    """/metrics keeps one broker connection between scrapes; a failed read drops it, and the
+    next read connects again (a broker that was away is read again once it is back)."""
+    from tanggap.bus.nats import ConsumerLagReader
+    from tests.bus.conftest import NATS_URL
+
+    reader = ConsumerLagReader("nats://127.0.0.1:1", "testlag", timeout_s=1.0)
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - refused, or timed out: either way no reading
+            reader.read()
+        assert reader._transport is None
+        reader.url = NATS_URL  # the broker is "back"
+        assert reader.read() == []  # no stream under this prefix: nothing behind
+        held = reader._transport
+        assert held is not None and reader.read() == [] and reader._transport is held
+    finally:
+        reader.close()
+    assert reader._transport is None
+
+
 def test_metrics_still_answer_when_the_broker_is_away(store, settings, moderator_login):
     from fastapi.testclient import TestClient
 

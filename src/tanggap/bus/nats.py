@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 
 import nats
@@ -172,21 +172,76 @@ class NatsTransport:
         return found
 
 
+class ConsumerLagReader:
+    """For a synchronous caller (each /metrics scrape): one broker connection held from call to
+    call, on an event loop in a thread of its own (the caller may be inside a running loop). A
+    call that fails or takes longer than `timeout_s` drops the connection; the next connects
+    again, so a broker that went away and came back is read again."""
+
+    def __init__(self, url: str, prefix: str, timeout_s: float = 2.0):
+        self.url, self.prefix, self.timeout_s = url, prefix, timeout_s
+        self._transport: NatsTransport | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def read(self) -> list[ConsumerLag]:
+        with self._lock:
+            loop = self._running_loop()
+            future = asyncio.run_coroutine_threadsafe(self._read(), loop)
+            try:
+                return future.result(self.timeout_s)
+            except BaseException:
+                future.cancel()
+                asyncio.run_coroutine_threadsafe(self._drop(), loop)
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            loop, self._loop = self._loop, None
+            if loop is None:
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._drop(), loop).result(self.timeout_s)
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                if self._thread is not None:
+                    self._thread.join(self.timeout_s)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=loop.run_forever, name="nats-lag", daemon=True)
+            self._thread.start()
+            self._loop = loop
+        return self._loop
+
+    async def _read(self) -> list[ConsumerLag]:
+        if self._transport is None:
+            async def quiet(_error: Exception) -> None:
+                return None
+
+            transport = NatsTransport(self.url, self.prefix)
+            transport.connection = await nats.connect(self.url, name="tanggap-metrics",
+                                                      connect_timeout=self.timeout_s, allow_reconnect=False,
+                                                      error_cb=quiet)
+            transport.js = transport.connection.jetstream()
+            self._transport = transport
+        return await self._transport.consumer_lag()
+
+    async def _drop(self) -> None:
+        transport, self._transport = self._transport, None
+        if transport is not None and transport.connection is not None:
+            try:
+                await transport.connection.close()
+            except Exception:  # noqa: BLE001 - it is being thrown away
+                pass
+
+
 def read_consumer_lag(url: str, prefix: str, timeout_s: float = 2.0) -> list[ConsumerLag]:
-    """For a synchronous caller (a /metrics scrape): its own connection and event loop, in a
-    thread of its own (the caller may be inside a running loop), given up after `timeout_s`."""
-    async def read() -> list[ConsumerLag]:
-        async def quiet(_error: Exception) -> None:
-            return None
-
-        transport = NatsTransport(url, prefix)
-        transport.connection = await nats.connect(url, name="tanggap-metrics", connect_timeout=timeout_s,
-                                                  allow_reconnect=False, error_cb=quiet)
-        transport.js = transport.connection.jetstream()
-        try:
-            return await transport.consumer_lag()
-        finally:
-            await transport.connection.close()
-
-    with ThreadPoolExecutor(1, thread_name_prefix="nats-lag") as pool:
-        return pool.submit(lambda: asyncio.run(asyncio.wait_for(read(), timeout_s))).result()
+    """One reading, on a connection of its own (closed after)."""
+    reader = ConsumerLagReader(url, prefix, timeout_s)
+    try:
+        return reader.read()
+    finally:
+        reader.close()

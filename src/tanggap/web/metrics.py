@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 from tanggap.config import Settings
 from tanggap.store.uow import Store
+
+if TYPE_CHECKING:
+    from tanggap.bus.nats import ConsumerLagReader
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,7 @@ class _BusCollector:
     def __init__(self, store: Store, settings: Settings | None = None):
         self.store = store
         self.settings = settings
+        self._lag_reader: ConsumerLagReader | None = None  # its broker connection is held between scrapes
 
     def collect(self):
         from tanggap.store import outbox
@@ -66,14 +71,16 @@ class _BusCollector:
         yield lag
         yield GaugeMetricFamily("tanggap_outbox_dead_letters", "Events that failed their last attempt", value=dead)
         if self.settings is not None and self.settings.bus == "nats":
-            yield from _consumer_lag(self.settings)
+            if self._lag_reader is None:
+                from tanggap.bus.nats import ConsumerLagReader
+
+                self._lag_reader = ConsumerLagReader(self.settings.nats_url, self.settings.nats_prefix)
+            yield from _consumer_lag(self._lag_reader)
 
 
-def _consumer_lag(settings: Settings):
-    from tanggap.bus.nats import read_consumer_lag
-
+def _consumer_lag(reader: ConsumerLagReader):
     try:
-        consumers = read_consumer_lag(settings.nats_url, settings.nats_prefix)
+        consumers = reader.read()
     except Exception:  # the broker is away: say so, and let the scrape still answer
         log.warning("NATS consumer lag not read", exc_info=True)
         yield GaugeMetricFamily("tanggap_bus_broker_up", "Whether the NATS broker answered this scrape", value=0)
