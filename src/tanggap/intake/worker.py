@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 
 from tanggap.config import Settings
@@ -11,6 +10,7 @@ from tanggap.intake.authentication import SenderTrust, dns_txt
 from tanggap.intake.parse import ParseLimits
 from tanggap.notify.appeal_notices import notify_due_appellants
 from tanggap.notify.mail import Mailer, SmtpMailer
+from tanggap.periodic import Periodic
 from tanggap.services.intake import InboundOutcome, process_pending
 from tanggap.services.replies import RepliesSent, send_due_replies
 from tanggap.store.uow import Store
@@ -35,13 +35,15 @@ class Round:
     appeal_notices: int | None = None
 
 
-class IntakeWorker:
+class IntakeWorker(Periodic):
+    """Every 2 s, or at once when woken (a message just arrived)."""
+
+    name = "intake-worker"
+
     def __init__(self, store: Store, settings: Settings, mailer: Mailer | None,
-                 limits: ParseLimits = ParseLimits()):
+                 limits: ParseLimits = ParseLimits(), interval_s: float = 2.0):
+        super().__init__(interval_s)
         self.store, self.settings, self.mailer, self.limits = store, settings, mailer, limits
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> Round:
         processed = process_pending(self.store, self.settings.sla, self.limits,
@@ -51,28 +53,3 @@ class IntakeWorker:
         replies = send_due_replies(self.store, self.mailer, self.settings.intake_address)
         notices = notify_due_appellants(self.store, self.mailer, self.settings.intake_address)
         return Round(processed, replies, notices)
-
-    def wake(self) -> None:
-        """A message just arrived: do not wait for the next tick."""
-        self._wake.set()
-
-    def run_forever(self, interval_s: float = 2.0) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # a database hiccup must not end intake; try again next tick
-                log.exception("intake round failed")
-            self._wake.wait(interval_s)
-            self._wake.clear()
-
-    def start(self, interval_s: float = 2.0) -> IntakeWorker:
-        self._thread = threading.Thread(target=self.run_forever, args=(interval_s,),
-                                        name="intake-worker", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread:
-            self._thread.join(30)

@@ -9,58 +9,41 @@ tried again next round. `tanggap sor submit --since` stays for catching up furth
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 from tanggap.config import Settings
 from tanggap.notify.sor_submitter import Endpoint, SubmitRefused, SubmitReport, submit
+from tanggap.periodic import Periodic
 from tanggap.services.statements import statements_since
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
 
 
-class StatementSubmitter:
+class StatementSubmitter(Periodic):
+    name = "sor-submitter"
+
     def __init__(self, store: Store, settings: Settings):
         if not settings.sor_endpoint:
             raise ValueError("no sor_endpoint: nothing to submit to")
+        super().__init__(settings.sor_interval_s)
         token = settings.sor_token.get_secret_value() if settings.sor_token else None
         self.store, self.settings = store, settings
         self.endpoint = Endpoint(settings.sor_endpoint, token, settings.sor_attempts)
         self.window = timedelta(days=settings.sor_window_days)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> SubmitReport:
         with self.store.uow(read_only=True) as uow:
             since = uow.clock.now() - self.window
         found = statements_since(self.store.uow(read_only=True), since, self.settings.appeal_url)
-        report = submit(self.store, found, self.endpoint, sleep=self._pause)
+        report = submit(self.store, found, self.endpoint, sleep=self.pause)
         if report.rejected or report.left:
             log.warning("statements of reasons: %d refused by the database, %d left for the next round",
                         len(report.rejected), report.left)
         return report
 
-    def _pause(self, seconds: float) -> None:
-        """The submitter's backoff, cut short when the server stops."""
-        self._stop.wait(seconds)
-
-    def run_forever(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except SubmitRefused as error:  # wrong token or address: says so, tries again later
-                log.error("statements of reasons not accepted: %s", error)
-            except Exception:  # the database or the network is away: the next round
-                log.exception("statements of reasons round failed")
-            self._stop.wait(self.settings.sor_interval_s)
-
-    def start(self) -> StatementSubmitter:
-        self._thread = threading.Thread(target=self.run_forever, name="sor-submitter", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(30)
+    def round_failed(self, error: Exception) -> None:
+        if isinstance(error, SubmitRefused):  # wrong token or address: says so, tries again later
+            log.error("statements of reasons not accepted: %s", error)
+        else:  # the database or the network is away: the next round
+            super().round_failed(error)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 
+from tanggap.periodic import Periodic
 from tanggap.platforms.interface import Platform
 from tanggap.services.enforcement import RetryPolicy, carry_out_pending
 from tanggap.services.review import expire_leases, profile_cases
@@ -21,26 +21,12 @@ def sweep_once(store: Store, platform: Platform | None, retry: RetryPolicy) -> d
     return done
 
 
-class Sweeper:
+class Sweeper(Periodic):
+    name = "sweeper"
+
     def __init__(self, store: Store, platform: Platform | None, retry: RetryPolicy, interval_s: float = 30.0):
-        self.store, self.platform, self.retry, self.interval_s = store, platform, retry, interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(interval_s)
+        self.store, self.platform, self.retry = store, platform, retry
 
-    def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sweep_once(self.store, self.platform, self.retry)
-            except Exception:  # keep sweeping; the next round may find the database back
-                log.exception("sweep failed")
-            self._stop.wait(self.interval_s)
-
-    def start(self) -> Sweeper:
-        self._thread = threading.Thread(target=self.run, name="sweeper", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(30)
+    def run_once(self) -> dict[str, int]:
+        return sweep_once(self.store, self.platform, self.retry)
