@@ -33,8 +33,7 @@ class StatementSubmitter(Periodic):
         self.window = timedelta(days=settings.sor_window_days)
 
     def run_once(self) -> SubmitReport:
-        with self.store.uow(read_only=True) as uow:
-            since = uow.clock.now() - self.window
+        since = self.store.clock.now() - self.window
         found = statements_since(self.store.uow(read_only=True), since, self.settings.appeal_url)
         report = submit(self.store, found, self.endpoint, sleep=self.pause)
         if report.rejected or report.left:
