@@ -25,7 +25,10 @@ def thirty_targets(world) -> list[str]:
 
 
 def keyboard_login(page, world, name):
-    page.goto("/login")  # the name field has the focus (autofocus)
+    page.goto("/login")
+    # The name field takes the focus by itself (autofocus), but only once the page has run its
+    # focus step: typing before that loses keys on a loaded machine, and the login then fails.
+    expect(page.locator("input[name=name]")).to_be_focused()
     page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(world.person(name).password)
