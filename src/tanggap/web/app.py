@@ -26,6 +26,7 @@ from tanggap.web import i18n
 from tanggap.web.auth import staff_or_metrics_token
 from tanggap.web.context import AppContext
 from tanggap.web.guards import BodyLimit, TrustedHosts
+from tanggap.web.inputs import no_nul_in_request
 from tanggap.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,8 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     if store.checkpoints is None:  # every commit the server makes is checkpointed under var/
         store.checkpoints = CheckpointLog(settings.audit_checkpoint_path, settings.audit_key_value())
     app = FastAPI(title="Tanggap", version=tanggap.__version__, docs_url=None, redoc_url=None, openapi_url=None,
-                  description="Takedown orders in, blocked channels out, every step on the record.")
+                  description="Takedown orders in, blocked channels out, every step on the record.",
+                  dependencies=[Depends(no_nul_in_request)])
     app.state.ctx = AppContext(settings, store, platform, Metrics(store, settings))
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key_value(),
                        session_cookie="tanggap_session", same_site="strict",

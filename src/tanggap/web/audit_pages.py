@@ -13,6 +13,7 @@ from tanggap.domain.errors import PermissionDenied
 from tanggap.domain.model import AuditDraft
 from tanggap.store.views import audit_newest
 from tanggap.web.console import _actor_names, _page, _refused, _staff
+from tanggap.web.inputs import MAX_INT64
 from tanggap.web.review_api import audit_log
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +23,7 @@ EXPORT_LIMIT = 100_000
 
 @router.get("/console/audit", response_class=HTMLResponse)
 def audit_page(request: Request, subject_type: str = "", subject_id: str = "", kind: str = "",
-               before: Annotated[int | None, Query(ge=1)] = None):
+               before: Annotated[int | None, Query(ge=1, le=MAX_INT64)] = None):
     """Newest first, a page at a time; `before` pages back through the chain."""
     me = _staff(request)
     try:

@@ -88,4 +88,7 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, offered: str | None) -> bool:
     expected = request.session.get("csrf")
-    return bool(expected and offered and hmac.compare_digest(expected, offered))
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (TypeError, a 500
+    # for anyone who sent "é" as the token), and a token is whatever the caller typed.
+    return bool(expected and offered
+                and hmac.compare_digest(expected.encode(), offered.encode("utf-8", "replace")))
