@@ -44,7 +44,8 @@ def audit_page(request: Request, subject_type: str = "", subject_id: str = "", k
 @router.get("/console/audit/export.csv")
 def audit_export(request: Request, subject_type: str | None = None, subject_id: str | None = None):
     """The whole log (or one subject's events) as CSV, hashes included, for checking elsewhere.
-    An export is itself an audit event."""
+    An export is itself an audit event. A cell that a spreadsheet would run as a formula starts
+    with an apostrophe (review_api.as_text_cell); /api/v1/audit?format=jsonl keeps it verbatim."""
     me = _staff(request)
     try:
         me.require(Permission.VIEW_AUDIT)

@@ -148,10 +148,22 @@ def audit_log(caller: Caller, request: Request, subject_type: str | None = None,
                                          "payload", "prev_hash", "hash"])
         writer.writeheader()
         for row in rows:
-            writer.writerow(row | {"payload": json.dumps(row["payload"], sort_keys=True)})
+            writer.writerow({key: as_text_cell(value) for key, value in
+                             (row | {"payload": json.dumps(row["payload"], sort_keys=True)}).items()})
         return Response(buffer.getvalue(), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
     return {"events": rows}
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text_cell(value):
+    """A value for a CSV cell that a spreadsheet shows as text: anyone can put a formula into
+    the log (a login name is audited as typed), so such a cell gets a leading apostrophe. The
+    JSON and JSON Lines exports keep every value exactly, for checking the hash chain."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 class PostHocIn(TextIn):
