@@ -54,6 +54,7 @@ def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principa
     with uow:
         case = _case(uow, case_id, lock=True)
         _check_reader(case, by)
+        check_escalation(case, by)
         now = uow.clock.now()
         _take_claim(case, by, now)
         decision = Decision(case.id, action, scope, request.reason.strip(), request.legal_basis,
@@ -136,6 +137,17 @@ def _check_reader(case: Case, by: Principal) -> None:
     """A moderator decides only what they can read; seniors and admins may step in."""
     if by.kind == "user" and not by.can(Permission.APPROVE) and not readable_by(case.language, by.languages):
         raise PermissionDenied(f"this case is in {case.language}; you read {', '.join(by.languages)}")
+
+
+def check_escalation(case: Case, by: Principal) -> None:
+    """An escalated case ("need more information") waits for a senior: no moderator decides or
+    claims it, the one who escalated it included."""
+    if not escalation_allows(case, by):
+        raise PermissionDenied("this case was escalated to the seniors; a senior decides it")
+
+
+def escalation_allows(case: Case, by: Principal) -> bool:
+    return CaseState(case.state) is not CaseState.ESCALATED or by.can(Permission.APPROVE)
 
 
 def _action(written: str) -> Action:

@@ -11,7 +11,7 @@ from tanggap.domain.access import SYSTEM, Permission, Principal
 from tanggap.domain.errors import DomainError, InvalidDecision, NotFound, PermissionDenied
 from tanggap.domain.model import Case, CaseState
 from tanggap.platforms.interface import Platform, PlatformError
-from tanggap.services.decisions import DEFAULT_LEASE, DecisionOutcome, DecisionRequest, decide
+from tanggap.services.decisions import DEFAULT_LEASE, DecisionOutcome, DecisionRequest, check_escalation, decide
 from tanggap.services.signals import media_signals, record_signals
 from tanggap.store import views
 from tanggap.store.uow import Store, UnitOfWork
@@ -115,6 +115,7 @@ def claim(uow: UnitOfWork, case_id: str, by: Principal, lease: timedelta = DEFAU
         case = _case(uow, case_id)
         if not by.can(Permission.APPROVE) and not readable_by(case.language, by.languages):
             raise NotFound(f"no case {case_id} in your languages")
+        check_escalation(case, by)
         case.claim(by.id, uow.clock.now(), lease, by.actor)
         uow.commit()
         return case

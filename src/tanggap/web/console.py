@@ -30,7 +30,7 @@ from tanggap.platforms.interface import PlatformError
 from tanggap.platforms.offered import offered_actions
 from tanggap.services.accounts import LoginPolicy, LoginThrottled, end_session, login, start_session
 from tanggap.services.case_views import case_viewed
-from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide
+from tanggap.services.decisions import TAXONOMY, DecisionRequest, decide, escalation_allows
 from tanggap.services.escalation import escalate
 from tanggap.services.orders import order_status
 from tanggap.services.review import QueueFilter, assign, claim, next_case, queue_page, release
@@ -466,7 +466,7 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
         request, "case.html", status_code=status_code, **view, history=history, names=names,
         actor_names=actor_names, channel=channel, posts=posts, platform_error=platform_error,
         badge=sla_badge(case, now), claim_state=_claim_state(case, me, now, names),
-        can_decide=me.can(Permission.DECIDE) and case.state in DECIDABLE_STATES,
+        can_decide=me.can(Permission.DECIDE) and case.state in DECIDABLE_STATES and escalation_allows(case, me),
         can_approve=me.can(Permission.APPROVE), proposal=_proposal(case),
         form_actions=_form_actions(offered), offered=offered, reasons=list(TAXONOMY), error=error,
         suggested_reason=suggested_reason(case.category, signals) or "",
