@@ -32,6 +32,9 @@ from tanggap.web.metrics import Metrics
 log = logging.getLogger(__name__)
 # Swagger UI and ReDoc ship inside the fastapi-offline wheel (MIT): no CDN, works offline.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+CONSOLE_CSP = "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+# Public, the same for everyone: caches may keep them. Everything else answers `no-store`.
+CACHEABLE = ("/static/", "/docs-assets/", "/transparency", "/api/v1/transparency/", "/api/v1/audit/checkpoint")
 
 
 def create_app(settings: Settings, store: Store | None = None, platform: Platform | None = None) -> FastAPI:
@@ -77,8 +80,13 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.url.path.startswith(("/console", "/login")):
-            response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        path = request.url.path
+        if path.startswith(("/console", "/login")):
+            response.headers.setdefault("Content-Security-Policy", CONSOLE_CSP)
+        if not path.startswith(CACHEABLE):
+            # Case pages, raw e-mails, audit exports, a new API key: nothing of a staff member's
+            # stays in a disk cache or a shared proxy after they log out.
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
 
     # Added last, so they run first: nothing is parsed before the Host and the size are checked.
