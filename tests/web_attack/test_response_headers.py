@@ -39,3 +39,20 @@ def test_public_pages_stay_cacheable_and_the_console_policy_limits_forms(attacke
         assert "no-store" not in client.get(path).headers.get("cache-control", ""), path
     policy = client.get("/login").headers["content-security-policy"]
     assert "form-action 'self'" in policy and "base-uri 'none'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_a_server_error_carries_the_same_headers_as_every_other_answer(settings, store):
+    from fastapi.testclient import TestClient
+
+    from tanggap.web.app import create_app
+
+    app = create_app(settings, store=store)
+
+    @app.get("/console/boom")
+    def boom():
+        raise RuntimeError("internals")
+
+    answer = TestClient(app, raise_server_exceptions=False).get("/console/boom")
+    assert answer.status_code == 500
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"

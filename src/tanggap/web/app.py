@@ -73,7 +73,10 @@ def create_app(settings: Settings, store: Store | None = None, platform: Platfor
     async def server_error(request: Request, error: Exception):
         # Every 5xx is problem+json; the details go to the log, never to the caller.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problems.problem(500, "Internal Server Error", "the server failed; the error is logged")
+        # Answered outside the middleware below (Starlette's outermost error handler): its headers here.
+        return problems.problem(500, "Internal Server Error", "the server failed; the error is logged",
+                                headers={"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
+                                         "Cache-Control": "no-store"})
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
