@@ -14,16 +14,19 @@ READ_ONLY = "tanggap_read_only"  # execution option: this transaction only reads
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
+    """hide_parameters: a database error's message (logged with its traceback) names the
+    statement, never the values bound to it, which can be message bodies or password hashes."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, parsed.database, echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def _sqlite_engine(url: str, database: str | None, echo: bool) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
