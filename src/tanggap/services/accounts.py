@@ -113,8 +113,8 @@ class LoginThrottled(DomainError):
 
     field = "name"
 
-    def __init__(self, retry_after_s: int):
-        super().__init__(f"too many failed logins; try again in {retry_after_s // 60 + 1} minutes")
+    def __init__(self, retry_after_s: int, message: str | None = None):
+        super().__init__(message or f"too many failed logins; try again in {retry_after_s // 60 + 1} minutes")
         self.retry_after_s = retry_after_s
 
 
@@ -126,6 +126,9 @@ def login(uow: UnitOfWork, name: str, password: str, address: str = "local",
     with uow:
         now = uow.clock.now()
         since = now - policy.window
+        if not uow.login_failures.try_lock(f"name:{name}", f"address:{address}"):
+            raise LoginThrottled(1, "another login for this name or from this address is under way; "
+                                    "try again in a moment")
         _refuse_if_throttled(uow.login_failures.recent_for_name(name, since), policy.max_failures, now, policy)
         _refuse_if_throttled(uow.login_failures.recent_for_address(address, since),
                              policy.max_failures_per_address, now, policy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tanggap.domain.model import ApiKey, new_id
@@ -39,9 +39,26 @@ class ConsoleSessions:
                                    .where(console_sessions.c.user_id == user_id)) or 0
 
 
+# The class half of the two-key advisory locks of login attempts (the audit chain's lock, one
+# bigint, has other high bits): "LOG".
+LOGIN_LOCK_CLASS = 0x4C4F47
+
+
 class LoginFailures:
     def __init__(self, session: Session):
         self.session = session
+
+    def try_lock(self, *keys: str) -> bool:
+        """Hold each key (a name, an address) until this transaction ends, or say False at once
+        when another login attempt holds one. Without it, guesses sent in parallel all read the
+        failures before any of them is written, and each gets past the limit. Not waiting: a
+        queue of guesses would hold the pool's connections while it waits.
+        SQLite: True; the transaction holds the database's write lock already (BEGIN IMMEDIATE)."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return True
+        return all(self.session.scalar(text("SELECT pg_try_advisory_xact_lock(:class, hashtext(:key))"),
+                                       {"class": LOGIN_LOCK_CLASS, "key": key})
+                   for key in keys)
 
     def add(self, name: str, address: str, at: datetime) -> None:
         self.session.execute(insert(login_failures).values(id=new_id(), name=name, address=address, at=at))
