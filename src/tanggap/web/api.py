@@ -40,7 +40,8 @@ def utc(moment: datetime | None) -> str | None:
 class OrderIn(TextIn):
     reference: str | None = Field(None, max_length=200, description="the authority's own number, kept verbatim")
     category: str = Field(..., max_length=60, examples=["terrorism"])
-    jurisdiction: str | None = Field(None, min_length=2, max_length=8, description="defaults to the authority's")
+    jurisdiction: str | None = Field(None, min_length=2, max_length=8,
+                                    description="the authority's own (the default); another is refused with 403")
     legal_basis: str | None = Field(None, max_length=2000)
     targets: list[Annotated[str, Field(max_length=2048)]] = Field(..., min_length=1, max_length=MAX_TARGETS)
 
@@ -69,7 +70,7 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
                             f"configured platform; first: {rejected[0]['input']!r}: {rejected[0]['reason']}")
     draft = OrderDraft(
         authority_id=caller.id, reference=body.reference, category=body.category,
-        jurisdiction=body.jurisdiction or caller.jurisdiction or "", legal_basis=body.legal_basis,
+        jurisdiction=_order_jurisdiction(body.jurisdiction, caller), legal_basis=body.legal_basis,
         targets=tuple(targets), spellings=tuple(spellings), rejected=tuple(rejected), channel="api")
     receipt = ingest_order(ctx.store.uow(), ctx.settings.sla, draft, caller)
     if receipt.duplicate_of_existing:
@@ -87,6 +88,15 @@ def submit_order(body: OrderIn, caller: Caller, request: Request, response: Resp
                      "deadline": utc(t.deadline), "status": t.case_state} for t in receipt.targets],
         "rejected": receipt.rejected,
     }
+
+
+def _order_jurisdiction(asked: str | None, caller) -> str:
+    """An authority orders under the jurisdiction it is registered with: another one would give
+    its orders another legal clock (the EU's one hour) and count them in another's figures."""
+    own = (caller.jurisdiction or "").upper()
+    if asked and own and asked.upper() != own:
+        raise PermissionDenied(f"this key's authority orders under jurisdiction {own}, not {asked.upper()}")
+    return (asked or own).upper()
 
 
 @router.get("/orders/{order_id}", response_model=out.OrderStatus, response_model_exclude_unset=True,
