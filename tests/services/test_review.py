@@ -156,3 +156,23 @@ def test_with_the_same_deadline_and_severity_the_stronger_signal_comes_first(sto
         record_signals(uow, weak, [Signal("lexicon", 0.3, "one medium term")], uow.clock.now())
         uow.commit()
     assert queued_ids(store, moderator)[:2] == [strong, weak]
+
+
+def test_an_upheld_appeal_does_not_use_up_the_owners_right_to_appeal(store, sla, clock, ministry, moderator):
+    """Anyone can appeal through the public form: a stranger's weak appeal, upheld, must not leave
+    the channel's owner with a 409 for the rest of the six months."""
+    case_id = ingest_order(store.uow(), sla, order_for(ministry, "@kanal_berita"), ministry).case_ids[0]
+    decide(store.uow(), case_id, DecisionRequest("block", "propaganda", ["ID"]), moderator)
+    set_case(store, case_id, state=CaseState.ACTIONED)
+    reviewer = staff(store, "wati", "moderator", ["id"])
+    stranger = submit_appeal(store.uow(), "@kanal_berita", "someone", "buka dong", None, "public")
+    assert resolve_appeal(store.uow(), stranger.appeal_id, False, "no grounds given", reviewer).case_state == "upheld"
+    clock.advance(timedelta(days=30))
+    owner = submit_appeal(store.uow(), "t.me/kanal_berita", "Redaksi Kanal Berita", "Kami kanal berita resmi",
+                          "redaksi@example.org", "public")
+    assert owner.case_state == "appealed" and owner.appeal_id != stranger.appeal_id
+    assert resolve_appeal(store.uow(), owner.appeal_id, False, "the channel posts IS releases", reviewer).status \
+        == "upheld"
+    clock.advance(timedelta(days=160))  # the window is counted from the decision, not the last appeal
+    with pytest.raises(InvalidTransition, match="6 months"):
+        submit_appeal(store.uow(), "@kanal_berita", "someone", "lagi", None, "public")

@@ -143,7 +143,10 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "reject_proposal": {S.PENDING_APPROVAL: S.QUEUED},
     "enforced": {S.DECIDED: S.ACTIONED},
     "close": {S.DECIDED: S.CLOSED, S.ACTIONED: S.CLOSED},
-    "appeal": {S.ACTIONED: S.APPEALED, S.CLOSED: S.APPEALED},
+    # Also after an upheld appeal: the public form takes anyone's appeal, and one upheld appeal
+    # (a stranger's, a weak one) must not use up the channel owner's right to be heard within
+    # the six months. One appeal is open at a time.
+    "appeal": {S.ACTIONED: S.APPEALED, S.CLOSED: S.APPEALED, S.UPHELD: S.APPEALED},
     "uphold": {S.APPEALED: S.UPHELD},
     "reverse": {S.APPEALED: S.REVERSED},
     # An automatic block that a human's post-hoc review finds wrong.

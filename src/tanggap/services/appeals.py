@@ -34,10 +34,10 @@ def submit_appeal(uow: UnitOfWork, target_written: str, appellant: str, grounds:
             raise NotFound(f"no decision on {target} to appeal", "target")
         pending = _open_appeal(uow, case.id)
         if pending is not None:
+            # Not whose, nor when: the form is public, and the open appeal may be someone else's.
             raise ConflictingDecision(
-                f"An appeal against this decision is already open (reference {pending.id}, sent "
-                f"{pending.submitted_at:%Y-%m-%d %H:%M} UTC). It will be answered before another appeal "
-                "is heard.", "target")
+                "An appeal against this decision is already open. It will be answered before another appeal "
+                "is heard: please send yours again once it is.", "target")
         appeal = Appeal(case.id, case.decision.id, appellant.strip()[:200], grounds.strip()[:10_000],
                         uow.clock.now(), (contact or "").strip()[:320] or None)
         case.appeal(appeal, actor)
