@@ -41,6 +41,9 @@ class DecisionOutcome:
     awaiting_approval: str | None = None  # the four-eyes rule it waits on
 
 
+MAX_REASON = 2000
+
+
 def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principal,
            rules: tuple[FourEyesRule, ...] = DEFAULT_FOUR_EYES,
            taxonomy: PolicyTaxonomy = TAXONOMY) -> DecisionOutcome:
@@ -48,6 +51,12 @@ def decide(uow: UnitOfWork, case_id: str, request: DecisionRequest, by: Principa
     action = _action(request.action)
     if not request.reason or not request.reason.strip():
         raise InvalidDecision("a decision needs a reason", "reason")
+    # The API's limits, for every way in (the console's form too): the statement of reasons
+    # carries these texts to the transparency database and to the channel's owner.
+    if len(request.reason) > MAX_REASON:
+        raise InvalidDecision(f"the reason is at most {MAX_REASON:,} characters", "reason")
+    if request.legal_basis and len(request.legal_basis) > MAX_REASON:
+        raise InvalidDecision(f"the legal basis is at most {MAX_REASON:,} characters", "legal_basis")
     if request.reason_code:
         taxonomy.reason(request.reason_code, action)
     scope = Scope.parse(request.scope) if action is Action.BLOCK else Scope()
