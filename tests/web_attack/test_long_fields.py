@@ -7,8 +7,9 @@ from tests.web_attack.conftest import logged_in, page_token
 
 def test_the_console_refuses_a_reason_longer_than_the_api_takes(attacker_client, ministry_key, moderator_login):
     sari = logged_in(attacker_client, "sari", moderator_login.password)
-    case_id = sari.post("/api/v1/orders", headers=bearer(ministry_key), json={
-        "reference": "B-77/2026", "category": "terrorism", "targets": ["@kabar_panjang"]}).json()["targets"][0]["case_id"]
+    order = sari.post("/api/v1/orders", headers=bearer(ministry_key), json={
+        "reference": "B-77/2026", "category": "terrorism", "targets": ["@kabar_panjang"]}).json()
+    case_id = order["targets"][0]["case_id"]
     form = {"csrf_token": page_token(sari, f"/console/cases/{case_id}"), "action": "block", "scope": "global",
             "reason_code": "terrorist_content"}
     for field in ("reason", "legal_basis"):
