@@ -7,6 +7,8 @@ before it returns, so whoever answers "250" or deletes from a mailbox may do so 
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import logging
 import re
@@ -66,13 +68,48 @@ class InboundOutcome:
 
 
 def dedupe_key(raw: bytes) -> str:
-    """Message-ID plus a hash of everything after the headers: transport headers (Received,
-    Delivered-To) differ between two deliveries of one message; the content does not."""
-    header_end = HEADER_END.search(raw)
-    headers, body = (raw[:header_end.start()], raw[header_end.end():]) if header_end else (raw, b"")
-    found = MESSAGE_ID.search(headers[:65536])
-    message_id = b" ".join(found.group(1).split()) if found else b""
+    """Message-ID plus a digest of what the message says: transport headers (Received,
+    Delivered-To) differ between two deliveries of one message, and so may the body's bytes
+    (a relay without 8BITMIME re-encodes 8bit text as quoted-printable); the decoded parts do not."""
+    headers, body = _split(raw)
+    message_id = _message_id(headers)
+    return hashlib.sha256(message_id + b"\n" + (_content_digest(headers, body) if message_id
+                                                  else hashlib.sha256(raw).digest())).hexdigest()
+
+
+def legacy_dedupe_key(raw: bytes) -> str:
+    """The key before content digests (the body's bytes as they came): a message stored under it
+    and delivered again after an upgrade is still the same message."""
+    headers, body = _split(raw)
+    message_id = _message_id(headers)
     return hashlib.sha256(message_id + b"\n" + hashlib.sha256(body if message_id else raw).digest()).hexdigest()
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes]:
+    header_end = HEADER_END.search(raw)
+    return (raw[:header_end.start()], raw[header_end.end():]) if header_end else (raw, b"")
+
+
+def _message_id(headers: bytes) -> bytes:
+    found = MESSAGE_ID.search(headers[:65536])
+    return b" ".join(found.group(1).split()) if found else b""
+
+
+def _content_digest(headers: bytes, body: bytes) -> bytes:
+    """Each leaf part's type and decoded bytes, line ends and trailing blanks left out. Never
+    fails: a message the parser cannot walk is digested as its bytes."""
+    try:
+        message = email.message_from_bytes(headers + b"\r\n\r\n" + body, policy=email.policy.compat32)
+        digest = hashlib.sha256()
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_payload(decode=True)
+            lines = payload.splitlines() if isinstance(payload, bytes) else []
+            digest.update(part.get_content_type().encode() + b"\0" + b"\n".join(map(bytes.rstrip, lines)) + b"\0")
+        return digest.digest()
+    except Exception:  # the bytes are kept whatever happens: the key must not fail
+        return hashlib.sha256(body).digest()
 
 
 def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
@@ -81,7 +118,7 @@ def receive_raw(uow: UnitOfWork, raw: bytes, channel: str) -> InboundReceipt:
     key = dedupe_key(raw)
     with uow:
         now = uow.clock.now()
-        existing = mailbox.id_by_dedupe_key(uow, key)
+        existing = mailbox.id_by_dedupe_key(uow, key) or mailbox.id_by_dedupe_key(uow, legacy_dedupe_key(raw))
         if existing:
             return InboundReceipt(existing, sha256, duplicate=True)
         _store_evidence(uow, sha256, raw, now)

@@ -108,9 +108,11 @@ class Orders(Repository):
     entity = Order
 
     def latest_by_reference(self, authority_id: str, reference: str) -> Order | None:
-        """The newest revision of the order the authority numbered `reference`."""
+        """The newest revision of the order the authority numbered `reference`, in any letter
+        case: a reminder quotes the number as its writer typed it (``b-0700/djwd/...``)."""
         return self.session.scalar(
-            select(Order).where(tables.orders.c.authority_id == authority_id, tables.orders.c.reference == reference)
+            select(Order).where(tables.orders.c.authority_id == authority_id,
+                                func.upper(tables.orders.c.reference) == reference.upper())
             .order_by(tables.orders.c.revision.desc()).limit(1))
 
     def by_evidence(self, authority_id: str, sha256: str) -> Order | None:
