@@ -76,6 +76,31 @@ FOLLOW_UP = re.compile(
     r"\bnot[ \t]+yet[ \t]+(?:been[ \t]+)?(?:removed|blocked|taken[ \t]+down)",
     re.IGNORECASE,
 )
+# A withdrawal: the authority takes an order back, or asks for a block to be lifted
+# ("normalisasi", "buka blokir"). It names the order's channels, so it reads like a follow-up;
+# acted on as one, it would act on the channel the authority says to leave alone.
+WITHDRAWAL = re.compile(
+    r"\b(?:pencabutan|mencabut|dicabut|membatalkan|pembatalan|dibatalkan|menarik[ \t]+kembali)\b"
+    r"[^\n.]{0,80}?\b(?:permintaan|permohonan|surat|perintah|pemblokiran|penurunan|pemutusan)|"
+    r"\b(?:permintaan|permohonan|surat|perintah|pemblokiran|penurunan|pemutusan)\b[^\n.]{0,80}?"
+    r"\b(?:dicabut|dibatalkan|ditarik[ \t]+kembali)\b|"
+    r"\btidak[ \t]+(?:perlu|usah)[ \t]+(?:lagi[ \t]+)?(?:di)?tindak[ \t]*lanjut|"
+    r"\bnormalisasi\b|\b(?:buka|membuka|dibuka)[ \t]+(?:kembali[ \t]+)?(?:blokir|akses)|"
+    r"\bpemulihan[ \t]+akses|\bakses\b[^\n.]{0,60}\bdipulihkan\b|"
+    r"\b(?:withdraw|withdraws|withdrawing|withdrawal|revoke[sd]?|revoking|revocation|rescind\w*|"
+    r"cancel(?:s|led|ed|ling|lation)?|annul\w*)\b[^\n.]{0,80}?\b(?:order|request|notice)s?\b|"
+    r"\b(?:order|request)s?\b[^\n.]{0,80}?\b(?:withdrawn|revoked|rescinded|cancell?ed|annulled)\b|"
+    r"\b(?:lift|reinstate|restore)\w*\b[^\n.]{0,40}\b(?:block|access|channel|content)\b|\bunblock",
+    re.IGNORECASE,
+)
+# A correction ("ralat"): taken as a follow-up, the union of targets would keep the channel
+# the authority says it named by mistake.
+CORRECTION = re.compile(
+    r"\bralat\b|\bkoreksi\b|\bcorrigendum\b|\berrat(?:um|a)\b|"
+    r"\bperbaikan[ \t]+(?:atas[ \t]+)?(?:surat|data|daftar|tautan|lampiran)|"
+    r"\bcorrect(?:ion|ed|s)?\b[^\n.]{0,60}\b(?:order|list|link|url|channel)",
+    re.IGNORECASE,
+)
 # A Telegram link or a listed @name in the message's own words: it names channels itself.
 TELEGRAM_HINT = re.compile(r"(?i)(?:t(?:elegram)?\[?\.\]?(?:me|dog)/|tg://|"
                            r"^[ \t]*(?:\d+[.)]|[-*•])?[ \t]*@\w{5,})", re.M)
@@ -194,6 +219,9 @@ def _not_an_order(envelope: Envelope) -> str | None:
 def _find_order(letter: Letter) -> tuple[Letter | None, str]:
     """The message in the thread that is the order: the forwarded original first when this
     one forwards, else this one, else anything it carries."""
+    retraction = _retraction(letter)
+    if retraction:  # not the original it quotes or forwards either: a person decides
+        return None, retraction
     forwards = FORWARD_SUBJECT.match(letter.envelope.subject) is not None
     candidates = [*letter.forwarded, letter] if forwards else [letter, *letter.forwarded]
     reasons = []
@@ -243,6 +271,22 @@ def _follow_up(letter: Letter, words: str) -> tuple[bool, str]:
     if FOLLOW_UP.search(words) and (_first(SUBJECT_NUMBER, letter.envelope.subject) or _labelled(words)):
         return True, f"reminder under an earlier order's number, from {letter.envelope.sender_domain}"
     return False, "no request to take content down"
+
+
+def _retraction(letter: Letter) -> str | None:
+    """Why an authority's letter that withdraws or corrects an order is no order: a person
+    acts on it (lifts a block, replaces a target), never the intake on its own."""
+    if _jurisdiction(letter) is None:
+        return None
+    words = letter.own_words
+    number = reference(letter) or "(no number)"
+    if WITHDRAWAL.search(words):
+        return (f"withdraws order {number} or asks to lift a block: a person decides, "
+                "nothing is acted on automatically")
+    if CORRECTION.search(words):
+        return (f"corrects order {number}: a person replaces what it corrects "
+                "(the targets it names are not added to the order automatically)")
+    return None
 
 
 def _jurisdiction(letter: Letter) -> str | None:

@@ -1,0 +1,65 @@
+"""A withdrawal or a correction from the authority is never read as the order asked again.
+
+Both arrive as replies under the order's number and name its channels, so they look like a
+follow-up; a follow-up is filed as a revision whose targets are the union of old and new. For a
+withdrawal that would act on the very channel the authority says to leave alone, and for a
+correction it would keep acting on the channel the authority says it named by mistake. Chosen:
+an authenticated withdrawal or correction goes to triage (a person, with the clock), and the
+reason names the order it concerns; nothing is dropped and the order is not changed.
+"""
+
+from tests.intake_more.conftest import GARDA, HEAD, NOMOR, email, inbound_row, order_targets
+
+ORDER = HEAD + "1. https://t.me/kanal_satu\n2. https://t.me/kanal_dua\n"
+QUOTE = "\n\nPada Sel, 5 Mei 2026 10.00, Direktorat <aduankonten@komdigi.go.id> menulis:\n" + "".join(
+    f"> {line}\n" for line in ORDER.splitlines())
+
+
+def test_a_withdrawal_in_indonesian_goes_to_triage_and_leaves_the_order_alone(store, intake):
+    first = intake(email(ORDER, message_id="<order-1@komdigi.go.id>"))
+    assert first.state == "order"
+    withdrawal = ("Dengan hormat,\n\nBersama ini kami sampaikan pencabutan permintaan penurunan konten pada "
+                  f"surat kami Nomor {NOMOR}. Kanal https://t.me/kanal_dua tidak perlu ditindaklanjuti "
+                  "karena telah diverifikasi. Mohon akses kanal tersebut dipulihkan.\n" + QUOTE)
+    outcome = intake(email(withdrawal, subject="Re: Permintaan Penurunan Konten",
+                           message_id="<withdraw-1@komdigi.go.id>"))
+    assert outcome.state == "triage"
+    assert "withdraw" in outcome.reason and NOMOR in outcome.reason
+    assert order_targets(store, first.order_id) == ["https://t.me/kanal_dua", "https://t.me/kanal_satu"]
+    assert inbound_row(store, outcome.inbound_id).order_id is None
+
+
+def test_an_eu_withdrawal_of_a_removal_order_is_not_a_one_hour_order(intake):
+    text = ("Dear Telegram team,\n\nWe hereby withdraw removal order TCO-IE-2026-000214 issued under "
+            "Regulation (EU) 2021/784. Please do not remove https://t.me/kanal_dua; the order was "
+            "issued in error.\n")
+    outcome = intake(email(text, sender=GARDA, subject="Withdrawal of removal order TCO-IE-2026-000214",
+                           message_id="<w-2@garda.ie>"))
+    assert outcome.state == "triage"
+    assert "TCO-IE-2026-000214" in outcome.reason
+
+
+def test_a_normalisation_request_is_a_withdrawal_too(intake):
+    text = (f"Nomor : B-0710/DJWD/PW.02.01/05/2026\nHal : Permohonan Normalisasi Kanal\n\n"
+            f"Menindaklanjuti surat kami Nomor {NOMOR}, mohon dilakukan normalisasi (buka blokir) "
+            "terhadap kanal https://t.me/kanal_dua.\n")
+    outcome = intake(email(text, subject="Permohonan Normalisasi Kanal", message_id="<norm@komdigi.go.id>"))
+    assert outcome.state == "triage"
+    assert "withdraw" in outcome.reason
+
+
+def test_a_correction_goes_to_triage_rather_than_keeping_the_mistaken_channel(store, intake):
+    first = intake(email(ORDER, message_id="<order-2@komdigi.go.id>"))
+    correction = (f"Dengan hormat,\n\nRalat atas surat kami Nomor {NOMOR}: kanal nomor 2 seharusnya "
+                  "https://t.me/kanal_dua_benar (bukan t.me/kanal_dua). Mohon diturunkan.\n" + QUOTE)
+    outcome = intake(email(correction, subject="Ralat: Permintaan Penurunan Konten",
+                           message_id="<ralat-1@komdigi.go.id>"))
+    assert outcome.state == "triage"
+    assert "correct" in outcome.reason and NOMOR in outcome.reason
+    assert order_targets(store, first.order_id) == ["https://t.me/kanal_dua", "https://t.me/kanal_satu"]
+
+
+def test_an_order_that_mentions_cancelled_accounts_in_passing_is_still_an_order(intake):
+    text = HEAD + ("1. https://t.me/kanal_baru_satu\n2. https://t.me/kanal_baru_dua\n\n"
+                   "Kanal-kanal ini merupakan pengganti akun yang sebelumnya telah diblokir.\n")
+    assert intake(email(text, message_id="<plain-order@komdigi.go.id>")).state == "order"
