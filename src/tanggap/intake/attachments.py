@@ -189,12 +189,20 @@ def _pdf_pages(data: bytes) -> Any:
 
 
 def _decode_csv(data: bytes) -> str:
+    """The CSV's text. NUL bytes carry nothing (a stray one in a cell would break its link),
+    but many of them at every other byte are UTF-16 written without a byte order mark."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace").replace("\x00", "")
+    sample = data[:4096]
+    if sample.count(b"\x00") > len(sample) // 4:
+        odd_nuls = sample[1::2].count(b"\x00")
+        encoding = "utf-16-le" if odd_nuls > sample[0::2].count(b"\x00") else "utf-16-be"
+        return data.decode(encoding, errors="replace").replace("\x00", "")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    return text.replace("\x00", "")
 
 
 def _open_zip(data: bytes, limits: ParseLimits) -> zipfile.ZipFile:

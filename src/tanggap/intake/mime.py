@@ -31,6 +31,12 @@ AUTO_REPLY_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Labels that mailers put on Windows-1252 text (Outlook's smart quotes and dashes, 0x80-0x9F):
+# read as Windows-1252, as browsers do (WHATWG Encoding); in Latin-1 those bytes are control
+# characters that stick to a link. Text under an ASCII label is read as UTF-8 when it is UTF-8.
+LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
+                           "cp819", "ibm819", "iso-ir-100", "csisolatin1", "windows-1252", "cp1252"})
+ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "csascii"})
 
 
 @dataclass(frozen=True)
@@ -151,6 +157,10 @@ def walk(message: Message, limits: ParseLimits, budget: Budget, warnings: list[s
 def decode_text(leaf: Leaf, warnings: list[str]) -> str:
     """Bytes of a text part -> str, by its charset; unknown charsets fall back, with a warning."""
     charset = (leaf.charset or "").strip().strip('"').lower() or None
+    if charset in ASCII_LABELS:  # 8-bit text under a 7-bit label: UTF-8 if it is, else as below
+        charset = None
+    elif charset in LATIN1_LABELS:
+        charset = "cp1252"
     if charset:
         try:
             return leaf.payload.decode(charset, errors="replace")
