@@ -29,12 +29,17 @@ CSV_TYPES = {"text/csv", "text/comma-separated-values", "application/csv", "text
              "application/x-csv", "text/tab-separated-values"}
 XLSX_TYPES = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 PDF_TYPES = {"application/pdf", "application/x-pdf"}
+DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 # Formats an authority might send that we cannot read: worth a warning, not silence.
-UNREADABLE = {".xls": "legacy Excel (.xls)", ".doc": "Word (.doc)", ".docx": "Word (.docx)",
+UNREADABLE = {".xls": "legacy Excel (.xls)", ".doc": "Word (.doc)",
               ".odt": "OpenDocument text", ".ods": "OpenDocument spreadsheet",
               ".zip": "zip archive", ".rar": "rar archive", ".7z": "7-Zip archive"}
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Word also writes a link as a field: <w:instrText> HYPERLINK "https://t.me/x" </w:instrText>.
+FIELD_HYPERLINK = re.compile(r'HYPERLINK\s+"([^"]+)"')
 CELL_REF = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
 # Below this size a zip entry's compression ratio says nothing (a small XML file of blanks).
 RATIO_FLOOR_BYTES = 1 << 20
@@ -65,6 +70,13 @@ class PdfText:
     links: list[str] = field(default_factory=list)  # URIs of link annotations
 
 
+@dataclass
+class DocxText:
+    text: str  # paragraphs a line each; a table row as "| cell | cell |"
+    tables: list[list[Row]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # hyperlink targets
+
+
 def kind_of(leaf: Leaf) -> str | None:
     """"text", "html", "csv", "xlsx" or "pdf"; "unreadable:<what>" for a known format we
     cannot read; None for what is not a list of targets (images, signatures, calendars).
@@ -80,6 +92,10 @@ def kind_of(leaf: Leaf) -> str | None:
         return "xlsx"
     if ctype in PDF_TYPES or extension == ".pdf":
         return "pdf"
+    if ctype in DOCX_TYPES or extension in (".docx", ".docm"):
+        return "docx"
+    if ctype in TNEF_TYPES or name == "winmail.dat":
+        return "unreadable:Outlook TNEF (winmail.dat: the sender's Outlook sends Rich Text)"
     if extension in UNREADABLE:
         return "unreadable:" + UNREADABLE[extension]
     if ctype == "text/html" or extension in (".htm", ".html"):
@@ -117,7 +133,7 @@ def read_xlsx(data: bytes, reading: Reading, read_sheet: Callable[[Iterator[Row]
     """Hand each worksheet's rows to ``read_sheet``, one sheet after another, while the
     workbook is open. A cell's hyperlink replaces its text: the link is what the authority
     pointed at, the text only what it showed."""
-    archive = _open_zip(data, reading.limits)
+    archive = _open_zip(data, reading.limits, "XLSX")
     try:
         with python_warnings.catch_warnings():
             python_warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions
@@ -170,6 +186,85 @@ def read_pdf(data: bytes, reading: Reading) -> PdfText:
     return result
 
 
+def read_docx(data: bytes, reading: Reading) -> DocxText:
+    """The text of a Word letter (.docx), its tables as rows of cells, and its hyperlinks.
+    Read as a stream from the zip container, within the same limits as a spreadsheet."""
+    archive = _open_zip(data, reading.limits, "DOCX")
+    try:
+        source = archive.open("word/document.xml")
+    except KeyError:
+        raise AttachmentError("not a Word document (no word/document.xml)") from None
+    result = DocxText("")
+    lines: list[str] = []
+    size = 0
+    paragraph: list[str] = []
+    tables: list[list[list[str]]] = []  # the open tables, innermost last
+    cell: list[str] | None = None
+    try:
+        with source:
+            for count, (event, element) in enumerate(ElementTree.iterparse(source, ("start", "end"))):
+                if count % 10_000 == 0:
+                    reading.budget.check(f"reading {reading.name}")
+                tag = element.tag
+                if event == "start":
+                    if tag == WORD_NS + "tbl":
+                        tables.append([])
+                    elif tag == WORD_NS + "tr" and tables:
+                        tables[-1].append([])
+                    elif tag == WORD_NS + "tc" and tables:
+                        cell = []
+                    continue
+                if tag == WORD_NS + "t" and element.text:
+                    paragraph.append(element.text)
+                elif tag == WORD_NS + "tab":
+                    paragraph.append("\t")
+                elif tag in (WORD_NS + "br", WORD_NS + "cr"):
+                    paragraph.append("\n")
+                elif tag == WORD_NS + "instrText" and element.text:
+                    result.links.extend(FIELD_HYPERLINK.findall(element.text))
+                elif tag == WORD_NS + "p":
+                    text = "".join(paragraph)
+                    paragraph = []
+                    if cell is not None:
+                        cell.append(text)
+                    else:
+                        lines.append(text)
+                        size += len(text)
+                elif tag == WORD_NS + "tc" and tables and tables[-1]:
+                    tables[-1][-1].append(" ".join(t for t in (cell or []) if t).strip())
+                    cell = None
+                elif tag == WORD_NS + "tr" and tables and tables[-1]:
+                    row = tables[-1][-1]
+                    lines.append("| " + " | ".join(row) + " |")
+                    size += len(lines[-1])
+                elif tag == WORD_NS + "tbl" and tables:
+                    rows = tables.pop()
+                    if len(result.tables) < reading.limits.max_sheets:
+                        result.tables.append([list(r[: reading.limits.max_columns]) for r in rows])
+                if event == "end" and tag in (WORD_NS + "p", WORD_NS + "tbl"):
+                    element.clear()  # keep memory flat on a long document
+                if size > reading.limits.max_text_chars:
+                    reading.cut(f"text beyond {reading.limits.max_text_chars} characters was not read")
+                    break
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        reading.cut(f"reading stopped ({_summary(exc)})")
+    result.text = "\n".join(lines)
+    result.links.extend(_relationship_links(archive, "word/_rels/document.xml.rels", reading))
+    return result
+
+
+def _relationship_links(archive: zipfile.ZipFile, path: str, reading: Reading) -> list[str]:
+    try:
+        rels = ElementTree.fromstring(archive.read(path))
+    except KeyError:
+        return []
+    except Exception as exc:
+        reading.warnings.append(f"{reading.name}: hyperlinks could not be read ({_summary(exc)})")
+        return []
+    return [rel.get("Target", "") for rel in rels
+            if rel.get("Type", "").endswith("/hyperlink") and rel.get("TargetMode") == "External"]
+
+
 def _pdf_pages(data: bytes) -> Any:
     if b"%PDF-" not in data[:1024]:
         raise AttachmentError("not a PDF (no %PDF header)")
@@ -205,8 +300,8 @@ def _decode_csv(data: bytes) -> str:
     return text.replace("\x00", "")
 
 
-def _open_zip(data: bytes, limits: ParseLimits) -> zipfile.ZipFile:
-    """Open the XLSX container and refuse a zip bomb before anything is inflated.
+def _open_zip(data: bytes, limits: ParseLimits, what: str) -> zipfile.ZipFile:
+    """Open an XLSX or DOCX container and refuse a zip bomb before anything is inflated.
 
     The sizes in the zip directory are binding: zipfile stops inflating an entry at its
     declared size (and then fails its CRC), so checking them bounds the work."""
@@ -214,7 +309,7 @@ def _open_zip(data: bytes, limits: ParseLimits) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise AttachmentError(f"not an XLSX file (not a zip archive: {exc})") from None
+        raise AttachmentError(f"not a readable {what} file (not a zip archive: {exc})") from None
     if len(entries) > limits.max_zip_entries:
         raise AttachmentError(
             f"{len(entries)} entries in the archive, over the limit of {limits.max_zip_entries}"

@@ -272,6 +272,8 @@ class _Reader:
                 attachments.read_xlsx(leaf.payload, reading, lambda rows: self._read_rows(rows, reading.name))
             elif kind == "pdf":
                 attached.append(self._read_pdf(leaf, reading))
+            elif kind == "docx":
+                attached.append(self._read_docx(leaf, reading))
             elif kind and kind.startswith("unreadable:"):
                 what = kind.split(":", 1)[1]
                 self.warnings.append(f"incomplete: {describe(leaf)}: {what} attachments are not read")
@@ -300,6 +302,17 @@ class _Reader:
         count = harvest_table(rows, self.harvest)
         if count == 0:
             self.warnings.append(f"{name}: no rows")
+
+    def _read_docx(self, leaf: Leaf, reading: Reading) -> str:
+        """A Word letter: its text is read like a body (number, request, links), its tables
+        like an HTML table (a link column takes bare names; a signature table adds nothing)."""
+        document = attachments.read_docx(leaf.payload, reading)
+        harvest_text(document.text, self.harvest, max_line_chars=self.limits.max_line_chars)
+        for rows in document.tables:
+            harvest_table(rows, self.harvest, scan_text=False, handles_need_context=True)
+        for uri in document.links[: self.limits.max_rows]:
+            harvest_spelling(uri, self.harvest)
+        return document.text[:LETTER_TEXT_CHARS]
 
     def _read_pdf(self, leaf: Leaf, reading: Reading) -> str:
         pdf = attachments.read_pdf(leaf.payload, reading)

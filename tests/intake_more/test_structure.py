@@ -1,0 +1,137 @@
+"""Message structures that real mail systems produce: Outlook HTML behind link-protection
+gateways, spreadsheets under a letterhead, Word letters, Outlook's winmail.dat, forwards."""
+
+import quopri
+
+from tanggap.intake.parse import parse_message
+from tests.intake.conftest import XLSX_TYPE, mail, xlsx
+from tests.intake_more.conftest import HEAD, NOMOR, docx, email, inbound_row, multipart, part
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+OUTLOOK_HTML = """<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>
+<meta http-equiv=Content-Type content="text/html; charset=windows-1252">
+<style><!-- p.MsoNormal {margin:0cm} --></style></head><body lang=EN-US><div class=WordSection1>
+<p class=MsoNormal>Nomor&nbsp;: B-0702/DJWD/PW.02.01/05/2026<br>Hal&nbsp;: Permintaan Penurunan Konten
+Perjudian<o:p></o:p></p><p class=MsoNormal>Kami meminta agar kanal berikut diblokir:<o:p></o:p></p>
+<table class=MsoTableGrid border=1><tr><td><table>
+<tr><td><b>No</b></td><td><b>Tautan</b></td></tr>
+<tr><td>1</td><td><p class=MsoNormal>t.me/s/judi_slot_gacor<o:p></o:p></p></td></tr>
+<tr><td>2</td><td><a href="https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Ft.me%2Fjoinchat%2FAAAAAFakeHash123&amp;data=05">https://t.me/joinchat/AAAAAFakeHash123</a></td></tr>
+<tr><td>3</td><td><a href="https://urldefense.com/v3/__https://t.me/slot_maxwin88/123__;!!ABC!xyz$">https://t.me/slot_maxwin88/123</a></td></tr>
+<tr><td>4</td><td><a href="https://urldefense.proofpoint.com/v2/url?u=https-3A__t.me_togel-5Fonline88&amp;d=DwMF&amp;c=x">t.me/togel_online88</a></td></tr>
+<tr><td>5</td><td><a href="https://linkprotect.cudasvc.com/url?a=https%3a%2f%2ftelegram.me%2fcasino_ria88&amp;c=E,1,x&amp;typo=1">telegram.me/casino_ria88</a></td></tr>
+<tr><td>6</td><td><a href="https://protect-au.mimecast.com/s/AbCdEfGhIjK?domain=t.me">t.me/+InviteHashXyz</a></td></tr>
+<tr><td>7</td><td><a href="https://secure-web.cisco.com/1abcDEF-x/https%3A%2F%2Ft.me%2Fbandar_bola77">t.me/bandar_bola77</a></td></tr>
+<tr><td>8</td><td><a href="https://imsva91-ctp.trendmicro.com:443/wis/clicktime/v1/query?url=https%3a%2f%2ft.me%2fslot_trend88&amp;umid=x">slot_trend88</a></td></tr>
+</table></td></tr></table>
+<p class=MsoNormal>Hormat kami,<br>Tim Aduan &#8211; hubungi @maya_wasdig</p></div></body></html>"""
+
+
+def canonicals(parsed) -> list[str]:
+    return [target.canonical for target in parsed.targets]
+
+
+def test_outlook_html_behind_link_protection_gateways_gives_the_links_the_authority_wrote():
+    raw = email(quopri.encodestring(OUTLOOK_HTML.replace("\n", "\r\n").encode("cp1252")),
+                content_type="text/html; charset=windows-1252", cte="quoted-printable")
+    parsed = parse_message(raw)
+    assert parsed.order_reference == "B-0702/DJWD/PW.02.01/05/2026" and parsed.deadline_hours == 24
+    assert canonicals(parsed) == [
+        "https://t.me/+AAAAAFakeHash123", "https://t.me/+InviteHashXyz", "https://t.me/bandar_bola77",
+        "https://t.me/casino_ria88", "https://t.me/judi_slot_gacor", "https://t.me/slot_maxwin88/123",
+        "https://t.me/slot_trend88", "https://t.me/togel_online88",
+    ]
+    # The opaque Mimecast link hides its destination: the shown text counts, and it says so.
+    assert any("mimecast" in w and "shown" in w for w in parsed.warnings)
+    assert "https://t.me/maya_wasdig" not in canonicals(parsed)
+
+
+def test_a_click_tracker_of_an_unknown_site_still_hides_the_shown_telegram_text():
+    html = ('<p>Nomor : B-0703/DJWD/PW.02.01/05/2026</p><p>Mohon diblokir:</p>'
+            '<p><a href="http://click.mailer.example/ls/click?upn=xyz">https://t.me/poker_kita77</a></p>')
+    parsed = parse_message(email(html, content_type="text/html; charset=utf-8"))
+    assert canonicals(parsed) == []
+
+
+def test_a_spreadsheet_under_a_letterhead_finds_its_header_row():
+    rows = [["KEMENTERIAN KOMUNIKASI DAN DIGITAL"], ["Direktorat Jenderal Pengawasan Ruang Digital"], [],
+            [f"Lampiran Surat Nomor {NOMOR}"], ["Tanggal 5 Mei 2026"], [], [],
+            ["No", "Nama Kanal", "Tautan", "Keterangan"],
+            [1, "Kanal X", "kanal_xlsx_a", "terorisme"], [2, "Kanal Y", "https://t.me/kanal_xlsx_b", ""]]
+    workbook = xlsx({"Rekap": [["Ringkasan"], ["Jumlah", 2]], "Daftar": rows})
+    parsed = parse_message(mail(HEAD + "Daftar terlampir.", attachments=[(XLSX_TYPE, "lampiran.xlsx", workbook)]))
+    assert canonicals(parsed) == ["https://t.me/kanal_xlsx_a", "https://t.me/kanal_xlsx_b"]
+
+
+def test_a_word_letter_is_read_for_its_number_its_table_and_its_hyperlinks(store, intake):
+    letter = docx(
+        [f"Nomor : {NOMOR}", "Hal : Permintaan Penurunan Konten Terkait Terorisme",
+         "Dengan hormat, kami meminta pihak Telegram untuk menurunkan kanal pada tabel berikut:"],
+        table=[["No", "Username", "Keterangan"], ["1", "kanal_docx_a", "propaganda"],
+               ["2", "@kanal_docx_b", "rekrutmen"], ["3", "https://t.me/kanal_docx_c/45", ""]],
+        hyperlinks=[("kanal keempat", "https://t.me/kanal_docx_d")])
+    body, ctype = multipart(part("text/plain; charset=utf-8", "Yth. Tim Telegram,\nSurat terlampir.\n", cte="8bit"),
+                            part(DOCX_TYPE, letter, filename="Surat B-0700.docx"))
+    raw = email(body, content_type=ctype, subject="Surat Kemkomdigi")
+    parsed = parse_message(raw)
+    assert parsed.is_order and parsed.order_reference == NOMOR and parsed.deadline_hours == 4
+    assert canonicals(parsed) == ["https://t.me/kanal_docx_a", "https://t.me/kanal_docx_b",
+                                  "https://t.me/kanal_docx_c/45", "https://t.me/kanal_docx_d"]
+    assert intake(raw).state == "order"
+
+
+def test_a_word_zip_bomb_is_refused_with_a_reason():
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "<w:document>" + " " * (60 << 20) + "</w:document>")
+    body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar terlampir.\n", cte="8bit"),
+                            part(DOCX_TYPE, buffer.getvalue(), filename="surat.docx"))
+    parsed = parse_message(email(body, content_type=ctype))
+    assert not parsed.complete
+    assert any("surat.docx" in w and "zip bomb" in w for w in parsed.warnings)
+
+
+def test_winmail_dat_is_named_as_unread_and_the_authoritys_order_goes_to_a_person(store, intake):
+    tnef = b"\x78\x9f\x3e\x22\x01\x00" + bytes(200)
+    body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar kanal terlampir.\n", cte="8bit"),
+                            part("application/ms-tnef", tnef, filename="winmail.dat"))
+    raw = email(body, content_type=ctype)
+    parsed = parse_message(raw)
+    assert not parsed.complete
+    assert any("winmail.dat" in w and "TNEF" in w for w in parsed.warnings)
+    outcome = intake(raw)
+    assert outcome.state == "triage"
+    assert any("TNEF" in w for w in inbound_row(store, outcome.inbound_id).warnings)
+
+
+def test_a_forward_of_a_forward_as_attached_messages_takes_the_innermost_order(store, intake):
+    original = email(HEAD + "1. https://t.me/kanal_terdalam\n", message_id="<orig@komdigi.go.id>",
+                     authenticated=False)
+    middle_body, middle_type = multipart(
+        part("text/plain; charset=utf-8", "Mohon ditindaklanjuti.\n", cte="8bit"),
+        part("message/rfc822", original, cte="8bit", disposition="attachment"))
+    middle = email(middle_body, content_type=middle_type, subject="Fwd: Permintaan Penurunan Konten",
+                   sender="Sekretariat <sekretariat@komdigi.go.id>", message_id="<mid@komdigi.go.id>",
+                   authenticated=False)
+    outer_body, outer_type = multipart(
+        part("text/plain; charset=utf-8", "Diteruskan untuk diproses.\n", cte="8bit"),
+        part("message/rfc822", middle, cte="8bit", disposition="attachment"))
+    raw = email(outer_body, content_type=outer_type, subject="Fwd: Fwd: Permintaan Penurunan Konten",
+                sender="Biro Hukum <hukum@komdigi.go.id>", message_id="<outer@komdigi.go.id>")
+    parsed = parse_message(raw)
+    assert parsed.is_order and parsed.order_reference == NOMOR
+    assert canonicals(parsed) == ["https://t.me/kanal_terdalam"]
+    assert intake(raw).state == "order"
+
+
+def test_an_inline_pesan_terusan_forward_is_the_order_it_forwards(intake):
+    body = ("Mohon segera ditindaklanjuti.\n\n---------- Pesan terusan ----------\n"
+            "Dari: Direktorat <aduankonten@komdigi.go.id>\nTanggal: Sel, 5 Mei 2026 10.00\n"
+            "Subjek: Permintaan Penurunan Konten\nKepada: <abuse@platform.example>\n\n"
+            + HEAD + "1. https://t.me/kanal_terusan\n")
+    parsed = parse_message(email(body, subject="Fwd: Permintaan Penurunan Konten"))
+    assert parsed.is_order and parsed.order_reference == NOMOR
+    assert canonicals(parsed) == ["https://t.me/kanal_terusan"]
