@@ -135,3 +135,33 @@ def test_an_inline_pesan_terusan_forward_is_the_order_it_forwards(intake):
     parsed = parse_message(email(body, subject="Fwd: Permintaan Penurunan Konten"))
     assert parsed.is_order and parsed.order_reference == NOMOR
     assert canonicals(parsed) == ["https://t.me/kanal_terusan"]
+
+
+GOOGLE_GROUP = [("List-Id", "<aduankonten.komdigi.go.id>"), ("Mailing-list", "list aduankonten@komdigi.go.id"),
+                ("List-Post", "<https://groups.google.com/a/komdigi.go.id/group/aduankonten/post>, "
+                              "<mailto:aduankonten@komdigi.go.id>"),
+                ("List-Help", "<https://support.google.com/a/komdigi.go.id/bin/topic.py?topic=25838>"),
+                ("List-Unsubscribe", "<mailto:aduankonten+unsubscribe@komdigi.go.id>"),
+                ("Precedence", "list"), ("X-Original-Sender", "pejabat@komdigi.go.id")]
+
+
+def test_an_order_relayed_by_the_ministrys_own_group_mailbox_is_an_order(intake):
+    # The ministry's order address is often a group (Google Groups, a Zimbra or Mailman list):
+    # it adds list headers to every letter it relays. A discussion list relays a person's
+    # letter; it is no bulk mailing, and the order in it must not end as machine mail.
+    raw = email(HEAD + "1. https://t.me/kanal_grup\n", headers=GOOGLE_GROUP,
+                sender="'Pejabat Pengawasan' via Aduan Konten <aduankonten@komdigi.go.id>",
+                message_id="<group-1@komdigi.go.id>")
+    parsed = parse_message(raw)
+    assert parsed.is_order and parsed.machine is None
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_grup"]
+    assert intake(raw).state == "order"
+
+
+def test_an_announcement_list_or_a_bulk_mailing_stays_machine_mail():
+    body = HEAD + "1. https://t.me/kanal_buletin\n"
+    for headers in ([("List-Unsubscribe", "<https://mailer.example/u/1>"), ("Precedence", "bulk")],
+                    [("List-Id", "<buletin.komdigi.go.id>"), ("List-Post", "NO"), ("Precedence", "list")],
+                    [*GOOGLE_GROUP, ("Precedence", "bulk")]):
+        parsed = parse_message(email(body, headers=headers))
+        assert parsed.machine and not parsed.is_order, headers

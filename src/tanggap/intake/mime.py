@@ -387,9 +387,25 @@ def _automated(message: Message) -> str | None:
 
 
 def _bulk(message: Message) -> str | None:
+    """Why the message is a mailing, or None. A discussion list (one that takes posts, as a
+    group mailbox does: Google Groups, Mailman, Zimbra) relays a person's letter, often an
+    authority's own order address; only an announcement list or bulk mail is a mailing."""
+    precedences = [value.strip().lower() for value in _headers_named(message, "precedence")]
+    bulk = next((p for p in precedences if p in ("bulk", "junk")), None)
+    if bulk:
+        return f"Precedence: {bulk}"
+    post = _header(message, "list-post").strip().lower()
+    if post and post != "no":
+        return None
     if _header(message, "list-unsubscribe"):
         return "List-Unsubscribe"
-    precedence = _header(message, "precedence").lower()
-    if precedence in ("bulk", "list", "junk"):
-        return f"Precedence: {precedence}"
+    if "list" in precedences:
+        return "Precedence: list"
     return None
+
+
+def _headers_named(message: Message, name: str) -> list[str]:
+    try:
+        return [str(v)[:200] for k, v in message.raw_items() if k.lower() == name][:20]
+    except Exception:
+        return []
