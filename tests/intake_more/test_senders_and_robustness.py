@@ -112,3 +112,12 @@ def test_when_our_top_header_has_only_spf_a_real_signature_still_proves_the_send
         _our_header("spf=pass smtp.mailfrom=komdigi.go.id"),
         _our_header("dkim=pass header.d=komdigi.go.id; dmarc=pass header.from=komdigi.go.id")]) + b"\r\n" + signed
     assert intake(raw).state == "order"
+
+
+def test_an_encoded_display_name_that_spells_the_ministrys_address_is_display_name_spoofing(intake):
+    sender = "=?utf-8?q?Kemkomdigi_=3Caduankonten=40komdigi=2Ego=2Eid=3E?= <attacker@evil.example>"
+    outcome = intake(email(ORDER, sender=sender, headers=[
+        ("Authentication-Results", "mx1.platform.example; dmarc=pass header.from=evil.example")],
+        authenticated=False, message_id="<encoded-name@evil.example>"))
+    assert outcome.state == "quarantined"
+    assert "display name claims Kemkomdigi" in outcome.reason

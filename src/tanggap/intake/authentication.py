@@ -135,13 +135,17 @@ def _from(headers) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-de
     for value in values:
         # Raw 8-bit (UTF-8) header bytes arrive as surrogate escapes: read them as UTF-8.
         value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        try:
-            value = str(make_header(decode_header(value)))
-        except Exception:
-            pass
+        # Addresses first, then the names' encoded words (RFC 2047): an encoded word is text,
+        # so "=?utf-8?q?Kemkomdigi_=3Caduan=40komdigi.go.id=3E?= <x@evil.example>" is one
+        # address with a name that claims the ministry, not two addresses.
         for name, address in getaddresses([value]):
             if address:
                 addresses.append(address.strip().lower())
+            if "=?" in name:
+                try:
+                    name = str(make_header(decode_header(name)))
+                except Exception:
+                    pass
             if name.strip():
                 names.append(name.strip())
         if "@" not in value:  # a From with no address at all still counts as one sender
