@@ -165,3 +165,54 @@ def test_an_announcement_list_or_a_bulk_mailing_stays_machine_mail():
                     [*GOOGLE_GROUP, ("Precedence", "bulk")]):
         parsed = parse_message(email(body, headers=headers))
         assert parsed.machine and not parsed.is_order, headers
+
+
+def test_format_flowed_delsp_text_joins_a_link_broken_across_lines():
+    # RFC 3676 with DelSp=yes: the sender broke the long invite link and marked the break
+    # with a space that is not part of the text.
+    body = HEAD + "1. https://t.me/joinchat/AAAAAEhjkKJHKJhkjhKJHkjhkjHKJ \nhkjhkjh\n2. https://t.me/kanal_utuh\n"
+    parsed = parse_message(email(body, content_type="text/plain; charset=utf-8; format=flowed; delsp=yes"))
+    assert [t.canonical for t in parsed.targets] == [
+        "https://t.me/+AAAAAEhjkKJHKJhkjhKJHkjhkjHKJhkjhkjh", "https://t.me/kanal_utuh"]
+
+
+def test_format_flowed_without_delsp_keeps_the_space_and_quoted_depths_apart():
+    from tanggap.intake.mime import unflow
+
+    text = "Mohon kanal berikut \nditurunkan:\n> kutipan yang \n> panjang\nbaris biasa\n-- \nTim"
+    assert unflow(text, delsp=False) == "Mohon kanal berikut diturunkan:\n> kutipan yang panjang\nbaris biasa\n-- \nTim"
+
+
+def test_an_html_link_written_without_a_scheme_counts_whatever_its_text():
+    html = ('<p>Nomor : B-0704/DJWD/PW.02.01/05/2026</p><p>Mohon diblokir:</p><ol>'
+            '<li><a href="telegram.me/kanal_noscheme">kanal ini</a></li>'
+            '<li><a href="www.t.me/kanal_www">klik</a></li><li><a href="kanal_sub.t.me">sub</a></li></ol>')
+    parsed = parse_message(email(html, content_type="text/html; charset=utf-8"))
+    assert [t.canonical for t in parsed.targets] == [
+        "https://t.me/kanal_noscheme", "https://t.me/kanal_sub", "https://t.me/kanal_www"]
+
+
+def test_a_plain_text_stub_beside_the_html_letter_does_not_hide_the_letters_number():
+    html = ("<p>Nomor : B-0705/DJWD/PW.02.01/05/2026<br>Hal : Pemblokiran Konten Terorisme</p>"
+            "<p>Mohon diblokir: <a href='https://t.me/kanal_htmlonly'>kanal</a></p>")
+    body, ctype = multipart(part("text/plain; charset=utf-8", "Your mail client cannot display HTML.", cte="8bit"),
+                            part("text/html; charset=utf-8", html, cte="8bit"), subtype="alternative")
+    parsed = parse_message(email(body, content_type=ctype))
+    assert parsed.order_reference == "B-0705/DJWD/PW.02.01/05/2026" and parsed.deadline_hours == 4
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_htmlonly"]
+
+
+def test_a_spreadsheet_link_written_as_a_hyperlink_formula_counts():
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["No", "Nama Kanal", "Keterangan"])
+    sheet.append([1, '=HYPERLINK("https://t.me/kanal_formula","Kanal F")', "aktif"])
+    sheet.append([2, "=hyperlink(\"t.me/kanal_formula_dua\")", ""])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse_message(mail(HEAD + "Daftar terlampir.", attachments=[(XLSX_TYPE, "l.xlsx", buffer.getvalue())]))
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_formula", "https://t.me/kanal_formula_dua"]

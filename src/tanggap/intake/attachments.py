@@ -40,6 +40,8 @@ SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Word also writes a link as a field: <w:instrText> HYPERLINK "https://t.me/x" </w:instrText>.
 FIELD_HYPERLINK = re.compile(r'HYPERLINK\s+"([^"]+)"')
+# A spreadsheet's link as a formula: =HYPERLINK("https://t.me/x", "Kanal X").
+FORMULA_HYPERLINK = re.compile(r'(?i)\bHYPERLINK\(\s*"([^"]+)"')
 CELL_REF = re.compile(r"[A-Z]{1,3}[0-9]{1,7}")
 # Below this size a zip entry's compression ratio says nothing (a small XML file of blanks).
 RATIO_FLOOR_BYTES = 1 << 20
@@ -363,37 +365,64 @@ def _note_hidden_link(shown: object, target: str, reading: Reading, cell: str) -
 
 
 def _hyperlinks(archive: zipfile.ZipFile, sheet_path: str, reading: Reading) -> dict[str, str]:
-    """Cell reference -> external hyperlink target, from the sheet's relationships."""
+    """Cell reference -> external hyperlink target, from the sheet's relationships, and from
+    HYPERLINK("url", "shown") formulas (the file keeps only the shown text as the value)."""
     if not sheet_path:
         return {}
     folder, _, file = sheet_path.rpartition("/")
+    targets: dict[str | None, str] = {}
     try:
         rels = ElementTree.fromstring(archive.read(f"{folder}/_rels/{file}.rels"))
+        targets = {
+            rel.get("Id"): rel.get("Target", "")
+            for rel in rels
+            if rel.get("Type", "").endswith("/hyperlink") and rel.get("TargetMode") == "External"
+        }
     except KeyError:
-        return {}
+        pass
     except Exception as exc:
         reading.warnings.append(f"{reading.name}: hyperlinks could not be read ({_summary(exc)})")
-        return {}
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels
-        if rel.get("Type", "").endswith("/hyperlink") and rel.get("TargetMode") == "External"
-    }
-    return _hyperlink_cells(archive, sheet_path, targets, reading) if targets else {}
+    formulas = _has_hyperlink_formula(archive, sheet_path)
+    return _hyperlink_cells(archive, sheet_path, targets, reading) if targets or formulas else {}
+
+
+def _has_hyperlink_formula(archive: zipfile.ZipFile, sheet_path: str) -> bool:
+    """A quick byte scan, so that only a sheet with such formulas is parsed a second time."""
+    tail = b""
+    try:
+        with archive.open(sheet_path) as source:
+            while chunk := source.read(1 << 20):
+                if b"HYPERLINK(" in (tail + chunk).upper():
+                    return True
+                tail = chunk[-16:]
+    except Exception:  # the sheet itself is read (and its trouble reported) by openpyxl
+        return False
+    return False
 
 
 def _hyperlink_cells(
     archive: zipfile.ZipFile, sheet_path: str, targets: dict[str | None, str], reading: Reading
 ) -> dict[str, str]:
     links: dict[str, str] = {}
+    cell = ""
     try:
         with archive.open(sheet_path) as source:
-            for _, element in ElementTree.iterparse(source):
+            for event, element in ElementTree.iterparse(source, ("start", "end")):
+                if event == "start":
+                    if element.tag == SHEET_NS + "c":
+                        cell = element.get("r") or ""
+                    continue
+                if len(links) >= reading.limits.max_rows:
+                    break
                 if element.tag == SHEET_NS + "hyperlink":
                     target = targets.get(element.get(REL_NS + "id"))
                     ref = (element.get("ref") or "").split(":")[0]
-                    if target and CELL_REF.fullmatch(ref) and len(links) < reading.limits.max_rows:
+                    if target and CELL_REF.fullmatch(ref):
                         links[ref] = target
+                elif element.tag == SHEET_NS + "f" and element.text and CELL_REF.fullmatch(cell):
+                    formula = FORMULA_HYPERLINK.search(element.text)
+                    if formula:
+                        links.setdefault(cell, formula.group(1))
                 element.clear()  # keep memory flat on a large sheet
     except Exception as exc:
         reading.warnings.append(f"{reading.name}: hyperlinks could not be read ({_summary(exc)})")

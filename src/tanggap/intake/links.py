@@ -455,7 +455,7 @@ class _HtmlReader:
         href = next((v for k, v in attrs if k == "href" and v), "").strip()
         if href.startswith("//"):  # protocol-relative
             href = "https:" + href
-        if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.", "t.me/")):
+        if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.")) or looks_like_telegram(href):
             linked = Harvest()
             harvest_spelling(href, linked)
             if not linked.targets and is_link_gateway(href):

@@ -79,6 +79,7 @@ class Leaf:
     filename: str | None = None
     is_attachment: bool = False
     alternative: int | None = None  # parts of one multipart/alternative share this number
+    flowed: str | None = None  # format=flowed (RFC 3676): "delsp" when DelSp=yes, else "flowed"
 
 
 @dataclass
@@ -261,6 +262,7 @@ class _Walker:
             # A named non-text part is a file even when sent "inline".
             is_attachment=disposition == "attachment" or (bool(filename) and not ctype.startswith("text/")),
             alternative=alternative,
+            flowed=_flowed(part) if ctype == "text/plain" else None,
         )
         if _is_attached_message(leaf):
             self.attached_message(leaf, node, depth)
@@ -276,6 +278,34 @@ class _Walker:
             return
         self.warnings.extend(warnings)
         node.forwarded.append(self.node(inner, depth + 1))
+
+
+def _flowed(part: Message) -> str | None:
+    if str(_safe(lambda: part.get_param("format")) or "").lower() != "flowed":
+        return None
+    return "delsp" if str(_safe(lambda: part.get_param("delsp")) or "").lower() == "yes" else "flowed"
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676): a line that ends in a space
+    continues on the next line of the same quote depth. With DelSp=yes that space was added
+    by the sender and goes, so a link broken across lines is whole again."""
+    lines: list[str] = []
+    open_depth: int | None = None  # quote depth of a paragraph still open
+    for raw in text.split("\n"):
+        depth = len(raw) - len(raw.lstrip(">"))
+        line = raw[depth:]
+        if line.startswith(" "):  # space-stuffing
+            line = line[1:]
+        flowed = line.endswith(" ") and line != "-- "
+        if flowed and delsp:
+            line = line[:-1]
+        if open_depth == depth and lines:
+            lines[-1] += line
+        else:
+            lines.append((">" * depth + " " if depth else "") + line)
+        open_depth = depth if flowed else None
+    return "\n".join(lines)
 
 
 def _is_attached_message(leaf: Leaf) -> bool:

@@ -29,6 +29,7 @@ from tanggap.intake.mime import (
     describe,
     envelope,
     read_message,
+    unflow,
     walk,
 )
 
@@ -240,7 +241,10 @@ class _Reader:
                 texts[kind] = (self._read_text(leaf, kind, harvest), harvest)
         html, plain = texts.get("html"), texts.get("text")
         if html and plain:
-            body.append(plain[0])
+            # The plain part is the letter's text, unless it is a stub ("your mail client
+            # cannot show HTML"): then the HTML's text carries the number and the request.
+            stub = not plain[1].targets and bool(html[1].targets)
+            body.append(html[0] if stub or not plain[0].strip() else plain[0])
             self.harvest.merge(self._compare_alternatives(html[1], plain[1]))
         elif html or plain:
             text, harvest = html or plain  # type: ignore[misc]
@@ -286,6 +290,8 @@ class _Reader:
         text = decode_text(leaf, self.warnings).replace("\x00", "")
         # CRLF letters and Word's no-break spaces ("Nomor\xa0:") read like their plain twins.
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+        if leaf.flowed and kind == "text":
+            text = unflow(text, delsp=leaf.flowed == "delsp")
         if len(text) > self.limits.max_text_chars:
             self.warnings.append(
                 f"incomplete: {describe(leaf)} has {len(text)} characters; only the first "
