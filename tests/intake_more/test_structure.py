@@ -216,3 +216,67 @@ def test_a_spreadsheet_link_written_as_a_hyperlink_formula_counts():
     workbook.save(buffer)
     parsed = parse_message(mail(HEAD + "Daftar terlampir.", attachments=[(XLSX_TYPE, "l.xlsx", buffer.getvalue())]))
     assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_formula", "https://t.me/kanal_formula_dua"]
+
+
+def test_a_forward_attached_in_base64_is_still_the_forwarded_order(store, intake):
+    # RFC 2046 allows only 7bit, 8bit or binary for message/rfc822; Exchange writes base64.
+    original = email(HEAD + "1. https://t.me/kanal_b64fwd\n", message_id="<b64-inner@komdigi.go.id>",
+                     authenticated=False)
+    body, ctype = multipart(part("text/plain; charset=utf-8", "Diteruskan.\n", cte="8bit"),
+                            part("message/rfc822", original, cte="base64", disposition="attachment"))
+    raw = email(body, content_type=ctype, subject="Fwd: Permintaan Penurunan Konten",
+                sender="Biro Hukum <hukum@komdigi.go.id>", message_id="<b64-outer@komdigi.go.id>")
+    parsed = parse_message(raw)
+    assert parsed.is_order and parsed.order_reference == NOMOR
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_b64fwd"]
+    assert intake(raw).state == "order"
+
+
+def _zip(files: dict[str, bytes], encrypted: bool = False) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    data = buffer.getvalue()
+    if encrypted:  # the "encrypted" flag bit of the central directory entry, as a password tool sets it
+        flags = data.index(b"PK\x01\x02") + 8
+        data = data[:flags] + bytes([data[flags] | 1]) + data[flags + 1:]
+    return data
+
+
+def test_a_zipped_list_is_read_and_what_is_not_read_in_it_is_said():
+    workbook = xlsx({"Daftar": [["No", "Tautan"], [1, "kanal_zip_xlsx"]]})
+    archive = _zip({"Lampiran/daftar.csv": b"No;URL\r\n1;https://t.me/kanal_zip_csv\r\n",
+                    "Lampiran/daftar.xlsx": workbook, "Lampiran/foto.jpg": b"\xff\xd8\xff",
+                    "Lampiran/lagi.zip": _zip({"x.csv": b"t.me/kanal_terlalu_dalam"}),
+                    "__MACOSX/Lampiran/._daftar.csv": b"\x00\x05"})
+    body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar terlampir.\n", cte="8bit"),
+                            part("application/zip", archive, filename="Lampiran.zip"))
+    parsed = parse_message(email(body, content_type=ctype))
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_zip_csv", "https://t.me/kanal_zip_xlsx"]
+    assert not parsed.complete
+    assert any("foto.jpg" in w for w in parsed.warnings)
+    assert any("lagi.zip" in w for w in parsed.warnings)
+    assert not any("MACOSX" in w for w in parsed.warnings)
+
+
+def test_a_zip_bomb_or_an_encrypted_zip_is_refused_with_a_reason():
+    bomb = _zip({"daftar.csv": b" " * (20 << 20)})
+    secret = _zip({"daftar.csv": b"No;URL\r\n1;t.me/kanal_rahasia\r\n"}, encrypted=True)
+    for archive, reason in ((bomb, "zip bomb"), (secret, "encrypted")):
+        body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar terlampir.\n", cte="8bit"),
+                                part("application/zip", archive, filename="Lampiran.zip"))
+        parsed = parse_message(email(body, content_type=ctype))
+        assert parsed.targets == () and not parsed.complete
+        assert any("Lampiran.zip" in w and reason in w for w in parsed.warnings), parsed.warnings
+
+
+def test_an_attached_outlook_item_is_named_as_unread():
+    body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Surat terlampir.\n", cte="8bit"),
+                            part("application/vnd.ms-outlook", b"\xd0\xcf\x11\xe0" + bytes(100), filename="Surat.msg"))
+    parsed = parse_message(email(body, content_type=ctype))
+    assert not parsed.complete
+    assert any("Outlook item (.msg)" in w for w in parsed.warnings)

@@ -32,9 +32,12 @@ PDF_TYPES = {"application/pdf", "application/x-pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
 # Formats an authority might send that we cannot read: worth a warning, not silence.
-UNREADABLE = {".xls": "legacy Excel (.xls)", ".doc": "Word (.doc)",
+ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip"}
+UNREADABLE = {".xls": "legacy Excel (.xls)", ".doc": "Word (.doc)", ".msg": "Outlook item (.msg)",
               ".odt": "OpenDocument text", ".ods": "OpenDocument spreadsheet",
-              ".zip": "zip archive", ".rar": "rar archive", ".7z": "7-Zip archive"}
+              ".rar": "rar archive", ".7z": "7-Zip archive"}
+# What may be read inside a zip attachment: the formats an order's list comes in.
+ZIP_MEMBERS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".pdf", ".docx", ".htm", ".html")
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 WORD_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -96,6 +99,8 @@ def kind_of(leaf: Leaf) -> str | None:
         return "pdf"
     if ctype in DOCX_TYPES or extension in (".docx", ".docm"):
         return "docx"
+    if ctype in ZIP_TYPES or extension == ".zip":
+        return "zip"
     if ctype in TNEF_TYPES or name == "winmail.dat":
         return "unreadable:Outlook TNEF (winmail.dat: the sender's Outlook sends Rich Text)"
     if extension in UNREADABLE:
@@ -253,6 +258,30 @@ def read_docx(data: bytes, reading: Reading) -> DocxText:
     result.text = "\n".join(lines)
     result.links.extend(_relationship_links(archive, "word/_rels/document.xml.rels", reading))
     return result
+
+
+def zip_members(data: bytes, reading: Reading) -> Iterator[tuple[str, bytes]]:
+    """The files in a zip attachment that can hold a list of targets, each within the limits;
+    what is skipped (another archive, an encrypted file, a format we cannot read) is said."""
+    archive = _open_zip(data, reading.limits, "zip")
+    for entry in archive.infolist():
+        reading.budget.check(f"reading {reading.name}")
+        name = entry.filename
+        if entry.is_dir() or name.rsplit("/", 1)[-1].startswith(("._", "~$")) or "__MACOSX/" in name:
+            continue  # folders, and the resource forks and lock files archivers add
+        if entry.flag_bits & 0x1:
+            reading.cut(f"{name[:120]!r} is encrypted; it was not read")
+            continue
+        if not name.lower().endswith(ZIP_MEMBERS):
+            reading.cut(f"{name[:120]!r} is not a format read inside an archive; it was not read")
+            continue
+        if entry.file_size > reading.limits.max_attachment_bytes:
+            reading.cut(f"{name[:120]!r} is {entry.file_size} bytes, over the limit; it was not read")
+            continue
+        try:
+            yield name, archive.read(entry)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            reading.cut(f"{name[:120]!r} could not be unpacked ({_summary(exc)})")
 
 
 def _relationship_links(archive: zipfile.ZipFile, path: str, reading: Reading) -> list[str]:

@@ -9,6 +9,8 @@ policy cannot parse is read again with ``compat32``.
 
 from __future__ import annotations
 
+import base64
+import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -221,6 +223,9 @@ class _Walker:
             return
         ctype = _content_type(part)
         payload = _payload(part)
+        if ctype == "message/rfc822" and _transfer_encoded(part):
+            self.encoded_message(part, payload, node, depth)
+            return
         if ctype == "message/rfc822" or (isinstance(payload, list) and ctype.startswith("message/")):
             for inner in payload if isinstance(payload, list) else []:
                 if isinstance(inner, Message):
@@ -269,6 +274,23 @@ class _Walker:
         else:
             node.leaves.append(leaf)
 
+    def encoded_message(self, part: Message, payload: object, node: MessageNode, depth: int) -> None:
+        """A forwarded message in base64 or quoted-printable, which RFC 2046 forbids and
+        Exchange and some webmails write anyway: the parser took the encoded text for the
+        message's body. Decode it and read it as the forward it is."""
+        try:
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            encoded = str(inner.get_payload()) if isinstance(inner, Message) else str(payload or "")
+            if _transfer_encoded(part) == "base64":
+                data = base64.b64decode("".join(encoded.split()) + "==", validate=False)
+            else:
+                data = quopri.decodestring(encoded.encode("ascii", "replace"))
+        except (ValueError, TypeError) as exc:
+            self.warnings.append(f"a forwarded message could not be decoded ({type(exc).__name__})")
+            return
+        self.attached_message(Leaf("message/rfc822", data, filename=_filename(part), is_attachment=True),
+                              node, depth)
+
     def attached_message(self, leaf: Leaf, node: MessageNode, depth: int) -> None:
         """An .eml file attached as application/octet-stream: a forward like message/rfc822."""
         try:
@@ -306,6 +328,11 @@ def unflow(text: str, delsp: bool) -> str:
             lines.append((">" * depth + " " if depth else "") + line)
         open_depth = depth if flowed else None
     return "\n".join(lines)
+
+
+def _transfer_encoded(part: Message) -> str | None:
+    encoding = str(_safe(lambda: part.get("content-transfer-encoding")) or "").strip().lower()
+    return encoding if encoding in ("base64", "quoted-printable") else None
 
 
 def _is_attached_message(leaf: Leaf) -> bool:

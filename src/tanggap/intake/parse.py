@@ -263,7 +263,7 @@ class _Reader:
             )
         return html
 
-    def _read_leaf(self, leaf: Leaf, body: list[str], attached: list[str]) -> None:
+    def _read_leaf(self, leaf: Leaf, body: list[str], attached: list[str], nested: bool = False) -> None:
         kind = attachments.kind_of(leaf)
         reading = Reading(leaf.filename or leaf.content_type, self.limits, self.budget, self.warnings)
         try:
@@ -278,6 +278,13 @@ class _Reader:
                 attached.append(self._read_pdf(leaf, reading))
             elif kind == "docx":
                 attached.append(self._read_docx(leaf, reading))
+            elif kind == "zip" and not nested:
+                for name, data in attachments.zip_members(leaf.payload, reading):
+                    member = Leaf("application/octet-stream", data, filename=f"{leaf.filename or 'zip'}/{name}",
+                                  is_attachment=True)
+                    self._read_leaf(member, body, attached, nested=True)
+            elif kind == "zip":
+                self.warnings.append(f"incomplete: {describe(leaf)}: an archive inside an archive is not read")
             elif kind and kind.startswith("unreadable:"):
                 what = kind.split(":", 1)[1]
                 self.warnings.append(f"incomplete: {describe(leaf)}: {what} attachments are not read")
