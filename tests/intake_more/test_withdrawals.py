@@ -8,7 +8,7 @@ an authenticated withdrawal or correction goes to triage (a person, with the clo
 reason names the order it concerns; nothing is dropped and the order is not changed.
 """
 
-from tests.intake_more.conftest import GARDA, HEAD, NOMOR, email, inbound_row, order_targets
+from tests.intake_more.conftest import GARDA, HEAD, MINISTRY, NOMOR, email, inbound_row, order_targets
 
 ORDER = HEAD + "1. https://t.me/kanal_satu\n2. https://t.me/kanal_dua\n"
 QUOTE = "\n\nPada Sel, 5 Mei 2026 10.00, Direktorat <aduankonten@komdigi.go.id> menulis:\n" + "".join(
@@ -63,3 +63,24 @@ def test_an_order_that_mentions_cancelled_accounts_in_passing_is_still_an_order(
     text = HEAD + ("1. https://t.me/kanal_baru_satu\n2. https://t.me/kanal_baru_dua\n\n"
                    "Kanal-kanal ini merupakan pengganti akun yang sebelumnya telah diblokir.\n")
     assert intake(email(text, message_id="<plain-order@komdigi.go.id>")).state == "order"
+
+
+def test_an_order_that_threatens_revocation_or_speaks_of_public_order_is_still_an_order(intake):
+    sanctions = HEAD + ("1. https://t.me/kanal_sanksi\n\nApabila surat ini tidak ditindaklanjuti, maka status "
+                        "pendaftaran PSE Anda dapat dicabut sesuai ketentuan, termasuk pemutusan akses.\n")
+    assert intake(email(sanctions, message_id="<sanction@komdigi.go.id>")).state == "order"
+    eu = ("Removal order under Regulation (EU) 2021/784\nReference: TCO-IE-2026-000300\n\nTo restore public "
+          "order and protect the public, you must remove or disable access to https://t.me/kanal_eu_tco. "
+          "A request to cancel this order may be made to the competent authority.\n")
+    outcome = intake(email(eu, sender=GARDA, subject="Removal order TCO-IE-2026-000300",
+                           message_id="<tco-300@garda.ie>"))
+    assert outcome.state == "order"
+
+
+def test_hereby_withdrawn_in_either_language_is_a_withdrawal(intake):
+    letters = [(f"Permintaan pada surat kami Nomor {NOMOR} dengan ini dicabut.\n", MINISTRY),
+               ("Removal order TCO-IE-2026-000214 under Regulation (EU) 2021/784 is hereby withdrawn.\n", GARDA)]
+    for number, (text, sender) in enumerate(letters):
+        raw = email(text, sender=sender, message_id=f"<hereby-{number}@example>")
+        outcome = intake(raw)
+        assert outcome.state == "triage" and "withdraw" in outcome.reason, outcome.reason

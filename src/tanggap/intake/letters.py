@@ -80,19 +80,26 @@ FOLLOW_UP = re.compile(
 # ("normalisasi", "buka blokir"). It names the order's channels, so it reads like a follow-up;
 # acted on as one, it would act on the channel the authority says to leave alone.
 WITHDRAWAL = re.compile(
-    r"\b(?:pencabutan|mencabut|dicabut|membatalkan|pembatalan|dibatalkan|menarik[ \t]+kembali)\b"
-    r"[^\n.]{0,80}?\b(?:permintaan|permohonan|surat|perintah|pemblokiran|penurunan|pemutusan)|"
-    r"\b(?:permintaan|permohonan|surat|perintah|pemblokiran|penurunan|pemutusan)\b[^\n.]{0,80}?"
-    r"\b(?:dicabut|dibatalkan|ditarik[ \t]+kembali)\b|"
+    r"\b(?:pencabutan|mencabut|membatalkan|pembatalan|menarik[ \t]+kembali)[ \t]+"
+    r"(?:(?:atas|terhadap|kembali)[ \t]+)?(?:surat|permintaan|permohonan|perintah)\b|"
+    r"\bdengan[ \t]+ini[ \t]+(?:kami[ \t]+)?(?:dicabut|dibatalkan|mencabut|membatalkan|menarik[ \t]+kembali)\b|"
+    r"\b(?:surat|permintaan|permohonan|perintah)\b[^\n.]{0,80}?\bdinyatakan[ \t]+"
+    r"(?:dicabut|dibatalkan|tidak[ \t]+berlaku)\b|"
     r"\btidak[ \t]+(?:perlu|usah)[ \t]+(?:lagi[ \t]+)?(?:di)?tindak[ \t]*lanjut|"
     r"\bnormalisasi\b|\b(?:buka|membuka|dibuka)[ \t]+(?:kembali[ \t]+)?(?:blokir|akses)|"
     r"\bpemulihan[ \t]+akses|\bakses\b[^\n.]{0,60}\bdipulihkan\b|"
-    r"\b(?:withdraw|withdraws|withdrawing|withdrawal|revoke[sd]?|revoking|revocation|rescind\w*|"
-    r"cancel(?:s|led|ed|ling|lation)?|annul\w*)\b[^\n.]{0,80}?\b(?:order|request|notice)s?\b|"
-    r"\b(?:order|request)s?\b[^\n.]{0,80}?\b(?:withdrawn|revoked|rescinded|cancell?ed|annulled)\b|"
-    r"\b(?:lift|reinstate|restore)\w*\b[^\n.]{0,40}\b(?:block|access|channel|content)\b|\bunblock",
+    r"\b(?:withdraw\w*|revok\w*|revocation|rescind\w*|cancel\w*|annul\w*)"
+    r"(?:[ \t]+(?:of|the|our|this|that|removal|takedown|blocking)){0,4}[ \t]+(?:order|request|notice)s?\b|"
+    r"\b(?:order|request)s?\b(?:[ \t]+\S+){0,8}?[ \t]+(?:is|are|was|were|has[ \t]+been|have[ \t]+been)"
+    r"[ \t]+(?:hereby[ \t]+)?(?:withdrawn|revoked|rescinded|cancell?ed|annulled)\b|"
+    r"\b(?:lift|reinstate|restore)\w*[ \t]+(?:the[ \t]+)?(?:block|access|channel|account)|\bunblock",
     re.IGNORECASE,
 )
+# A sentence that speaks of a withdrawal only as a possibility ("a request to cancel this order
+# may be made", "apabila ... dapat dicabut") withdraws nothing.
+CONDITIONAL = re.compile(r"\b(?:apabila|jika|jikalau|bilamana|seandainya|if|may|might|unless|whether)\b",
+                         re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n")
 # A correction ("ralat"): taken as a follow-up, the union of targets would keep the channel
 # the authority says it named by mistake.
 CORRECTION = re.compile(
@@ -280,7 +287,8 @@ def _retraction(letter: Letter) -> str | None:
         return None
     words = letter.own_words
     number = reference(letter) or "(no number)"
-    if WITHDRAWAL.search(words):
+    if any(WITHDRAWAL.search(sentence) and not CONDITIONAL.search(sentence)
+           for sentence in SENTENCE_END.split(words)):
         return (f"withdraws order {number} or asks to lift a block: a person decides, "
                 "nothing is acted on automatically")
     if CORRECTION.search(words):
