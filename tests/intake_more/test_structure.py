@@ -94,10 +94,37 @@ def test_a_word_zip_bomb_is_refused_with_a_reason():
     assert any("surat.docx" in w and "zip bomb" in w for w in parsed.warnings)
 
 
-def test_winmail_dat_is_named_as_unread_and_the_authoritys_order_goes_to_a_person(store, intake):
-    tnef = b"\x78\x9f\x3e\x22\x01\x00" + bytes(200)
+def tnef(files: list[tuple[str, bytes]]) -> bytes:
+    """Outlook's winmail.dat ([MS-OXTNEF]): a message class, then per file its start marker,
+    its (8.3) title and its bytes; each attribute with its checksum."""
+    def attribute(level: int, kind: int, ident: int, data: bytes) -> bytes:
+        return (bytes([level]) + ((kind << 16) | ident).to_bytes(4, "little") + len(data).to_bytes(4, "little")
+                + data + (sum(data) % 65536).to_bytes(2, "little"))
+
+    out = (0x223E9F78).to_bytes(4, "little") + b"\x01\x00"
+    out += attribute(1, 7, 0x8008, b"IPM.Microsoft Mail.Note\x00")
+    for title, data in files:
+        out += attribute(2, 6, 0x9002, bytes(14))
+        out += attribute(2, 1, 0x8010, title.encode("cp1252") + b"\x00")
+        out += attribute(2, 6, 0x800F, data)
+    return out
+
+
+def test_the_lists_inside_winmail_dat_are_read(store, intake):
+    workbook = xlsx({"Daftar": [["No", "Tautan"], [1, "kanal_tnef_xlsx"]]})
+    winmail = tnef([("LAMPIR~1.XLS", workbook), ("DAFTAR~1.CSV", b"No;URL\r\n1;https://t.me/kanal_tnef_csv\r\n")])
     body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar kanal terlampir.\n", cte="8bit"),
-                            part("application/ms-tnef", tnef, filename="winmail.dat"))
+                            part("application/ms-tnef", winmail, filename="winmail.dat"))
+    raw = email(body, content_type=ctype)
+    parsed = parse_message(raw)
+    assert [t.canonical for t in parsed.targets] == ["https://t.me/kanal_tnef_csv", "https://t.me/kanal_tnef_xlsx"]
+    assert parsed.complete
+    assert intake(raw).state == "order"
+
+
+def test_a_broken_winmail_dat_is_named_and_the_authoritys_order_goes_to_a_person(store, intake):
+    body, ctype = multipart(part("text/plain; charset=utf-8", HEAD + "Daftar kanal terlampir.\n", cte="8bit"),
+                            part("application/ms-tnef", b"\x00\x01garbage" + bytes(200), filename="winmail.dat"))
     raw = email(body, content_type=ctype)
     parsed = parse_message(raw)
     assert not parsed.complete

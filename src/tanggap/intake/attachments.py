@@ -102,7 +102,7 @@ def kind_of(leaf: Leaf) -> str | None:
     if ctype in ZIP_TYPES or extension == ".zip":
         return "zip"
     if ctype in TNEF_TYPES or name == "winmail.dat":
-        return "unreadable:Outlook TNEF (winmail.dat: the sender's Outlook sends Rich Text)"
+        return "tnef"
     if extension in UNREADABLE:
         return "unreadable:" + UNREADABLE[extension]
     if ctype == "text/html" or extension in (".htm", ".html"):
@@ -282,6 +282,59 @@ def zip_members(data: bytes, reading: Reading) -> Iterator[tuple[str, bytes]]:
             yield name, archive.read(entry)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             reading.cut(f"{name[:120]!r} could not be unpacked ({_summary(exc)})")
+
+
+TNEF_SIGNATURE = 0x223E9F78
+TNEF_ATTACHMENT_START = 0x9002  # attAttachRendData: a new attachment begins
+TNEF_ATTACHMENT_TITLE = 0x8010  # attAttachTitle: its file name (often 8.3: LAMPIR~1.XLS)
+TNEF_ATTACHMENT_DATA = 0x800F  # attAttachData: its bytes
+
+
+def tnef_files(data: bytes, reading: Reading) -> list[tuple[str, bytes]]:
+    """The files inside Outlook's winmail.dat (TNEF, [MS-OXTNEF]): (name, bytes) each. The
+    letter's own text is in the message's plain part beside it; the Rich Text copy inside is
+    not read. A short 8.3 name is given the extension its content shows (an .xlsx saved as
+    LAMPIR~1.XLS)."""
+    if len(data) < 6 or int.from_bytes(data[:4], "little") != TNEF_SIGNATURE:
+        raise AttachmentError("not a TNEF file (no TNEF signature)")
+    files: list[tuple[str, bytes]] = []
+    name, content = "", b""
+    position = 6
+    while position + 9 <= len(data):
+        reading.budget.check(f"reading {reading.name}")
+        attribute = int.from_bytes(data[position + 1:position + 5], "little") & 0xFFFF
+        length = int.from_bytes(data[position + 5:position + 9], "little")
+        start, end = position + 9, position + 9 + length
+        if end + 2 > len(data):
+            reading.cut("the TNEF data ends in the middle of an attribute")
+            break
+        if attribute == TNEF_ATTACHMENT_START:
+            if content:
+                files.append((name, content))
+            name, content = "", b""
+        elif attribute == TNEF_ATTACHMENT_TITLE:
+            name = data[start:end].split(b"\x00", 1)[0].decode("cp1252", "replace")
+        elif attribute == TNEF_ATTACHMENT_DATA:
+            content = data[start:end]
+        position = end + 2  # the checksum
+        if len(files) >= reading.limits.max_zip_entries:
+            reading.cut(f"only the first {reading.limits.max_zip_entries} files were read")
+            return files
+    if content:
+        files.append((name, content))
+    return [(_sniffed_name(name, content), content) for name, content in files]
+
+
+def _sniffed_name(name: str, content: bytes) -> str:
+    lowered = name.lower()
+    if content.startswith(b"PK\x03\x04"):
+        head = content[:1 << 16]
+        for marker, extension in ((b"xl/", ".xlsx"), (b"word/", ".docx")):
+            if marker in head and not lowered.endswith(extension):
+                return name + extension
+    if content[:1024].lstrip().startswith(b"%PDF-") and not lowered.endswith(".pdf"):
+        return name + ".pdf"
+    return name or "attachment"
 
 
 def _relationship_links(archive: zipfile.ZipFile, path: str, reading: Reading) -> list[str]:

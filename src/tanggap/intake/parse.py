@@ -285,6 +285,10 @@ class _Reader:
                     self._read_leaf(member, body, attached, nested=True)
             elif kind == "zip":
                 self.warnings.append(f"incomplete: {describe(leaf)}: an archive inside an archive is not read")
+            elif kind == "tnef" and not nested:
+                for name, data in attachments.tnef_files(leaf.payload, reading):
+                    member = Leaf("application/octet-stream", data, filename=f"winmail.dat/{name}", is_attachment=True)
+                    self._read_leaf(member, body, attached, nested=True)
             elif kind and kind.startswith("unreadable:"):
                 what = kind.split(":", 1)[1]
                 self.warnings.append(f"incomplete: {describe(leaf)}: {what} attachments are not read")
