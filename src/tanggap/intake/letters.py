@@ -120,7 +120,7 @@ LABELLED_REFERENCE = re.compile(
 )
 LETTER_NUMBER = r"(?:[A-Z]{1,3}-\d{1,6}(?:/[\w.-]+)+|\d{1,6}(?:/[\w.-]+){2,})"
 PROSE_NUMBER = re.compile(rf"(?i)\b(?:nomor|no\.)[ \t]*({LETTER_NUMBER})")
-SUBJECT_NUMBER = re.compile(rf"({LETTER_NUMBER}|\bTCO-[A-Z]{{2}}-\d{{4}}-\d{{3,}}\b)")
+SUBJECT_NUMBER = re.compile(rf"(?i)({LETTER_NUMBER}|\bTCO-[A-Z]{{2}}-\d{{4}}-\d{{3,}}\b)")
 # Alias words too short or too common to mean a category in running text.
 AMBIGUOUS_CATEGORY_WORDS = {"other", "sara", "tco"}
 
