@@ -8,6 +8,7 @@ an authenticated withdrawal or correction goes to triage (a person, with the clo
 reason names the order it concerns; nothing is dropped and the order is not changed.
 """
 
+from tanggap.intake.parse import parse_message
 from tests.intake_more.conftest import GARDA, HEAD, MINISTRY, NOMOR, email, inbound_row, order_targets
 
 ORDER = HEAD + "1. https://t.me/kanal_satu\n2. https://t.me/kanal_dua\n"
@@ -27,6 +28,8 @@ def test_a_withdrawal_in_indonesian_goes_to_triage_and_leaves_the_order_alone(st
     assert "withdraw" in outcome.reason and NOMOR in outcome.reason
     assert order_targets(store, first.order_id) == ["https://t.me/kanal_dua", "https://t.me/kanal_satu"]
     assert inbound_row(store, outcome.inbound_id).order_id is None
+    parsed = parse_message(email(withdrawal, subject="Re: Permintaan Penurunan Konten"))
+    assert (parsed.is_order, parsed.order_reference, parsed.retracts) == (False, None, NOMOR)
 
 
 def test_an_eu_withdrawal_of_a_removal_order_is_not_a_one_hour_order(intake):

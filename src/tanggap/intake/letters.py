@@ -160,6 +160,7 @@ class Assessment:
     deadline_hours: float | None = None
     issuer: Envelope | None = None  # the message that is the order (the original, in a forward)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    retracts: str | None = None  # a withdrawal's or correction's order number: no order itself
 
 
 def assess(letter: Letter, sla: SlaPolicy | None = None) -> Assessment:
@@ -171,7 +172,7 @@ def assess(letter: Letter, sla: SlaPolicy | None = None) -> Assessment:
         return Assessment(False, refusal)
     issuer, reason = _find_order(letter)
     if issuer is None:
-        return Assessment(False, reason)
+        return Assessment(False, reason, retracts=reference(letter) if _retraction(letter) else None)
     jurisdiction = _jurisdiction(issuer)
     category, hours = _deadline(letter, jurisdiction, sla)
     warnings = []

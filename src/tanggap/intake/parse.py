@@ -95,6 +95,9 @@ class ParsedMessage:
     complete: bool = True  # False when a limit cut the reading short
     machine: str | None = None  # why it is machine mail (auto-reply, bounce, mailing), or None
     text: str = ""  # the top message's own text and what it quotes, for a person to read
+    # The number of the order a withdrawal or correction concerns: it is no order itself (a
+    # person acts on it), but belongs with that order. Not part of the parse contract.
+    retracts: str | None = None
 
     @classmethod
     def failed(cls, error: str, warnings: tuple[str, ...] = ()) -> ParsedMessage:
@@ -387,6 +390,7 @@ def _result(letter: Letter, reader: _Reader, sla: SlaPolicy, limits: ParseLimits
         complete=not any(w.startswith("incomplete") for w in warnings),
         machine=envelope.automated or envelope.bulk,
         text=_readable(letter),
+        retracts=assessment.retracts,
     )
 
 
