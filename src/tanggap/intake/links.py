@@ -46,6 +46,11 @@ LIST_ITEM = re.compile(
 )
 # After "@name" in a list entry only a remark may follow: "(kanal utama)", "- aktif", ": x".
 HANDLE_ENTRY = re.compile(HANDLE.pattern + r"\s*(?:$|[(\[\-–—:,;|])")
+# A list entry may name what the handle is ("Akun @x", "Kanal: @x", "Username - @x") and list
+# several handles ("@x, @y", "@x dan @y"); a person's name before a handle is no such word.
+ENTRY_LABEL = re.compile(r"(?:akun|kanal|channel|grup|group|username|user|bot|nama[ \t]+pengguna)"
+                         r"(?:[ \t]+telegram)?[ \t]*[:\-–—]?[ \t]*", re.IGNORECASE)
+MORE_HANDLES = re.compile(r"\s*(?:,|;|/|&|\bdan\b|\band\b)\s*(?=@)", re.IGNORECASE)
 QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 CELL_SEPARATOR = re.compile(r"\s*[|\t]\s*")
 LAYOUT_GAP = re.compile(r"\s{2,}")
@@ -67,6 +72,7 @@ RAW_TEXT_END = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("scr
 # Header words of a table column that holds targets: a bare "name" there is a username.
 LINK_HEADERS = {
     "url", "urls", "link", "links", "tautan", "alamat", "target", "username", "akun", "handle",
+    "pengguna",  # "Nama Pengguna": the username
 }
 # Mail security gateways rewrite links; the wrapped link is the one the authority wrote.
 REDIRECT_PARAMS = {"safelinks.protection.outlook.com": ("url",), "google.com": ("q", "url"),
@@ -303,9 +309,22 @@ def _entry_handles(line: str) -> list[str]:
     line = QUOTE_PREFIX.sub("", line)
     item = LIST_ITEM.match(line)
     if item:
-        entry = HANDLE_ENTRY.match(line, item.end())
-        if entry:
-            return [entry.group("handle")]
+        start = item.end()
+        label = ENTRY_LABEL.match(line, start)
+        if label and line.startswith("@", label.end()):
+            start = label.end()
+        handles: list[str] = []
+        while handle := HANDLE.match(line, start):
+            more = MORE_HANDLES.match(line, handle.end())
+            if more:
+                handles.append(handle.group("handle"))
+                start = more.end()
+                continue
+            # The last one must end the entry, or be followed by a remark: else it is prose.
+            handles = [*handles, handle.group("handle")] if HANDLE_ENTRY.match(line, start) else []
+            break
+        if handles:
+            return handles
     return [m.group("handle") for cell in _table_cells(line) if (m := HANDLE.fullmatch(cell))]
 
 
