@@ -121,6 +121,24 @@ LABELLED_REFERENCE = re.compile(
 LETTER_NUMBER = r"(?:[A-Z]{1,3}-\d{1,6}(?:/[\w.-]+)+|\d{1,6}(?:/[\w.-]+){2,})"
 PROSE_NUMBER = re.compile(rf"(?i)\b(?:nomor|no\.)[ \t]*({LETTER_NUMBER})")
 SUBJECT_NUMBER = re.compile(rf"(?i)({LETTER_NUMBER}|\bTCO-[A-Z]{{2}}-\d{{4}}-\d{{3,}}\b)")
+# Letters often name the content rather than the category: "propaganda ISIS" is terrorism,
+# "kekerasan seksual terhadap anak" child sexual abuse, "provokasi kerusuhan" public order, all
+# urgent (Permenkominfo 5/2020, Art. 14(3)); missed, they got the 24-hour default. Used only
+# for categories the SLA policy has. (The policy's own aliases are single terms.)
+NAMED_BY_CONTENT: dict[str, re.Pattern[str]] = {
+    "terrorism": re.compile(
+        r"\b(?:isis|isil|daesh|jad|jamaah[ \t]+ansharu?t[ \t]+daulah|jamaah[ \t]+islamiyah|"
+        r"negara[ \t]+islam[ \t]+(?:irak|iraq)|ekstremis(?:me)?|violent[ \t]+extremis\w*|jihadis\w*)\b",
+        re.IGNORECASE),
+    "csam": re.compile(
+        r"\b(?:kekerasan|eksploitasi|pelecehan)[ \t]+seksual[ \t]+(?:(?:terhadap|pada)[ \t]+)?anak|"
+        r"\bpornografi[ \t]+(?:yang[ \t]+melibatkan[ \t]+)?anak|\bcsam\b|\bpedofil\w*|"
+        r"\bchild[ \t]+(?:sexual[ \t]+)?(?:abuse|exploitation|pornography)",
+        re.IGNORECASE),
+    "public_order": re.compile(
+        r"\b(?:kerusuhan|provokasi|separatisme|separatis|makar)\b|\bincitement[ \t]+to[ \t]+(?:violence|riot)",
+        re.IGNORECASE),
+}
 # Alias words too short or too common to mean a category in running text.
 AMBIGUOUS_CATEGORY_WORDS = {"other", "sara", "tco"}
 
@@ -204,13 +222,17 @@ def reference(letter: Letter) -> str | None:
 
 
 def categories(text: str, sla: SlaPolicy) -> set[str]:
-    """Category codes named in a text, through the SLA policy's aliases ("judi online")."""
+    """Category codes named in a text, through the SLA policy's aliases ("judi online"), and
+    through what letters say instead of the category's name (``NAMED_BY_CONTENT``)."""
     found = set()
     for match in _category_words(sla).finditer(text):
         try:
             found.add(sla.category(re.sub(r"[\s_-]+", "_", match.group())))
         except UnknownCategory:
             continue
+    for code, pattern in NAMED_BY_CONTENT.items():
+        if code in sla.categories and code not in found and pattern.search(text):
+            found.add(code)
     return found
 
 
