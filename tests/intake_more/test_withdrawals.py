@@ -87,3 +87,19 @@ def test_hereby_withdrawn_in_either_language_is_a_withdrawal(intake):
         raw = email(text, sender=sender, message_id=f"<hereby-{number}@example>")
         outcome = intake(raw)
         assert outcome.state == "triage" and "withdraw" in outcome.reason, outcome.reason
+
+
+def test_a_reply_to_our_acknowledgement_names_our_order_id(store, intake):
+    from tanggap.domain.access import SYSTEM
+    from tanggap.notify.replies import acknowledgement
+    from tanggap.services.orders import order_status
+
+    first = intake(email(HEAD.replace(f"Nomor    : {NOMOR}\n", "") + "1. https://t.me/kanal_tanpa_nomor\n",
+                         message_id="<no-number@komdigi.go.id>"))
+    status = order_status(store.uow(read_only=True), first.order_id, SYSTEM)
+    ack = acknowledgement(status, "aduankonten@komdigi.go.id", "abuse@platform.example",
+                          "Permintaan Penurunan Konten", "<no-number@komdigi.go.id>")
+    quoted = "".join(f"> {line}\n" for line in ack.get_content().splitlines())
+    reply = "Terima kasih. Mohon informasi perkembangannya.\n\nPada Sel, Tanggap menulis:\n" + quoted
+    parsed = parse_message(email(reply, subject=f"Re: [{first.order_id}] Permintaan Penurunan Konten"))
+    assert parsed.named_order_ids == (first.order_id,)

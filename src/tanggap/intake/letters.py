@@ -139,6 +139,12 @@ NAMED_BY_CONTENT: dict[str, re.Pattern[str]] = {
         r"\b(?:kerusuhan|provokasi|separatisme|separatis|makar)\b|\bincitement[ \t]+to[ \t]+(?:violence|riot)",
         re.IGNORECASE),
 }
+# Our own order id (a ULID), as our acknowledgement writes it ("Nomor tiket / order id: 01J…")
+# or as a subject tag ("Re: [01J…]"): how a reply with no Nomor of its own names its order.
+NAMED_ORDER_ID = re.compile(
+    r"(?i)\b(?:order[ \t]+id|nomor[ \t]+tiket|tiket|ticket)\b[^\n\w]{0,20}([0-7][0-9A-HJKMNP-TV-Z]{25})\b|"
+    r"\[([0-7][0-9A-HJKMNP-TV-Z]{25})\]"
+)
 # Alias words too short or too common to mean a category in running text.
 AMBIGUOUS_CATEGORY_WORDS = {"other", "sara", "tco"}
 
@@ -219,6 +225,18 @@ def reference(letter: Letter) -> str | None:
         or _first(SUBJECT_NUMBER, letter.envelope.subject)
         or _first(PROSE_NUMBER, letter.all_words)
     )
+
+
+def named_order_ids(letter: Letter, limit: int = 20) -> tuple[str, ...]:
+    """Our order ids the thread names (in a quoted acknowledgement or a subject tag), each
+    once, in the order written. Whether one is the sender's is for the caller to check."""
+    found: dict[str, None] = {}
+    for text in _thread_words(letter):
+        for match in NAMED_ORDER_ID.finditer(text):
+            found.setdefault((match.group(1) or match.group(2)).upper(), None)
+            if len(found) >= limit:
+                return tuple(found)
+    return tuple(found)
 
 
 def categories(text: str, sla: SlaPolicy) -> set[str]:

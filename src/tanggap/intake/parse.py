@@ -19,7 +19,7 @@ from tanggap.domain.sla import SlaPolicy
 from tanggap.domain.targets import Target
 from tanggap.intake import attachments
 from tanggap.intake.attachments import AttachmentError, Reading
-from tanggap.intake.letters import Assessment, Letter, assess
+from tanggap.intake.letters import Assessment, Letter, assess, named_order_ids
 from tanggap.intake.links import Harvest, harvest_html, harvest_spelling, harvest_table, harvest_text
 from tanggap.intake.mime import (
     AuthVerdicts,
@@ -98,6 +98,9 @@ class ParsedMessage:
     # The number of the order a withdrawal or correction concerns: it is no order itself (a
     # person acts on it), but belongs with that order. Not part of the parse contract.
     retracts: str | None = None
+    # Our order ids the thread names ("order id: 01J…" in a quoted acknowledgement, "[01J…]" in
+    # the subject): a reply without a Nomor can be filed under its order by them.
+    named_order_ids: tuple[str, ...] = ()
 
     @classmethod
     def failed(cls, error: str, warnings: tuple[str, ...] = ()) -> ParsedMessage:
@@ -391,6 +394,7 @@ def _result(letter: Letter, reader: _Reader, sla: SlaPolicy, limits: ParseLimits
         machine=envelope.automated or envelope.bulk,
         text=_readable(letter),
         retracts=assessment.retracts,
+        named_order_ids=named_order_ids(letter),
     )
 
 
