@@ -69,10 +69,19 @@ def sender_evidence(raw: bytes, trust: SenderTrust) -> SenderEvidence:
 
 
 def trusted_results(values: list[str], ours: frozenset[str]) -> tuple[list[AuthResult], list[str]]:
-    """The results of the topmost headers with our authserv-id; forged ones noted in words."""
+    """The results of the topmost headers with our authserv-id; forged ones noted in words.
+
+    Only the topmost of them may prove anything. A receiving server that does not strip the
+    headers that arrive with its own id (RFC 8601 section 5 says it should) leaves one the
+    sender wrote right under its real one, where it looks like ours: its "dmarc=pass" would
+    prove a forged From. Our servers may split their verdicts over several headers (one per
+    milter), so the ones below the topmost still count when they fail: they can add doubt,
+    never proof. Where the topmost header says nothing about DKIM or DMARC, the signature is
+    verified here (``sender_evidence``)."""
     results: list[AuthResult] = []
     forgeries: list[str] = []
     foreign_seen = False
+    topmost = True
     for position, value in enumerate(values, 1):
         header = _parse(str(value))
         authserv_id = (header.authserv_id or "").lower() if header else ""
@@ -83,7 +92,9 @@ def trusted_results(values: list[str], ours: frozenset[str]) -> tuple[list[AuthR
             forgeries.append(f"Authentication-Results no. {position} names our server "
                              f"{authserv_id} below a header of another server")
             continue
-        results.extend(_results(header))
+        found = _results(header)
+        results.extend(found if topmost else [r for r in found if r.result != "pass"])
+        topmost = False
     return results, forgeries
 
 
@@ -124,13 +135,17 @@ def _from(headers) -> tuple[list[str], list[str]]:  # type: ignore[no-untyped-de
     for value in values:
         # Raw 8-bit (UTF-8) header bytes arrive as surrogate escapes: read them as UTF-8.
         value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        try:
-            value = str(make_header(decode_header(value)))
-        except Exception:
-            pass
+        # Addresses first, then the names' encoded words (RFC 2047): an encoded word is text,
+        # so "=?utf-8?q?Kemkomdigi_=3Caduan=40komdigi.go.id=3E?= <x@evil.example>" is one
+        # address with a name that claims the ministry, not two addresses.
         for name, address in getaddresses([value]):
             if address:
                 addresses.append(address.strip().lower())
+            if "=?" in name:
+                try:
+                    name = str(make_header(decode_header(name)))
+                except Exception:
+                    pass
             if name.strip():
                 names.append(name.strip())
         if "@" not in value:  # a From with no address at all still counts as one sender

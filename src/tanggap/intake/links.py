@@ -7,11 +7,12 @@ list or a table of targets, never in prose or a signature ("hubungi @maya_wasdig
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from tanggap.domain.errors import InvalidTarget
 from tanggap.domain.targets import (
@@ -45,6 +46,11 @@ LIST_ITEM = re.compile(
 )
 # After "@name" in a list entry only a remark may follow: "(kanal utama)", "- aktif", ": x".
 HANDLE_ENTRY = re.compile(HANDLE.pattern + r"\s*(?:$|[(\[\-–—:,;|])")
+# A list entry may name what the handle is ("Akun @x", "Kanal: @x", "Username - @x") and list
+# several handles ("@x, @y", "@x dan @y"); a person's name before a handle is no such word.
+ENTRY_LABEL = re.compile(r"(?:akun|kanal|channel|grup|group|username|user|bot|nama[ \t]+pengguna)"
+                         r"(?:[ \t]+telegram)?[ \t]*[:\-–—]?[ \t]*", re.IGNORECASE)
+MORE_HANDLES = re.compile(r"\s*(?:,|;|/|&|\bdan\b|\band\b)\s*(?=@)", re.IGNORECASE)
 QUOTE_PREFIX = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 CELL_SEPARATOR = re.compile(r"\s*[|\t]\s*")
 LAYOUT_GAP = re.compile(r"\s{2,}")
@@ -66,10 +72,18 @@ RAW_TEXT_END = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("scr
 # Header words of a table column that holds targets: a bare "name" there is a username.
 LINK_HEADERS = {
     "url", "urls", "link", "links", "tautan", "alamat", "target", "username", "akun", "handle",
+    "pengguna",  # "Nama Pengguna": the username
 }
 # Mail security gateways rewrite links; the wrapped link is the one the authority wrote.
-REDIRECT_PARAMS = {"safelinks.protection.outlook.com": ("url",), "google.com": ("q", "url")}
-HEADER_SEARCH_ROWS = 5  # a title or a blank row may come before a table's header
+REDIRECT_PARAMS = {"safelinks.protection.outlook.com": ("url",), "google.com": ("q", "url"),
+                   "linkprotect.cudasvc.com": ("a",), "trendmicro.com": ("url",), "fireeye.com": ("u",),
+                   "trellix.com": ("u",)}
+PROOFPOINT_V3 = re.compile(r"/v3/__(.+?)__;")
+# Mail security gateways: their links stand for another one, which some (Mimecast) hide.
+LINK_GATEWAYS = ("safelinks.protection.outlook.com", "urldefense.com", "urldefense.proofpoint.com",
+                 "mimecast.com", "mimecastprotect.com", "linkprotect.cudasvc.com", "trendmicro.com",
+                 "protection.sophos.com", "secure-web.cisco.com", "fireeye.com", "trellix.com")
+HEADER_SEARCH_ROWS = 15  # a letterhead, a title or blank rows may come before a table's header
 MAX_SPELLINGS_PER_TARGET = 8
 MAX_OUT_OF_SCOPE = 200
 MAX_REJECTED = 200
@@ -179,7 +193,8 @@ def harvest_table(
     count = 0
     for count, row in enumerate(rows, start=1):
         cells = ["" if value is None else str(value).strip() for value in row]
-        header = not link_columns and count <= HEADER_SEARCH_ROWS and bool(_link_columns(cells))
+        header = (not link_columns and count <= HEADER_SEARCH_ROWS and not _numbered(cells)
+                  and bool(_link_columns(cells)))
         if header:  # a title row may come first; the header is still read for links
             link_columns = _link_columns(cells)
         for index, cell in enumerate(cells):
@@ -224,21 +239,66 @@ def refang(text: str) -> str:
 
 
 def unwrap_redirect(link: str) -> str:
-    """A gateway-rewritten link -> the link it wraps (Outlook Safe Links, Google redirects)."""
-    if "?" not in link:
+    """A gateway-rewritten link -> the link it wraps: Outlook Safe Links, Google redirects,
+    Proofpoint URL Defense (v2 and v3), Barracuda, Trend Micro, Sophos, FireEye and Cisco
+    Secure Email, and any redirect whose parameter is a Telegram link. A gateway may wrap
+    another gateway's link; an opaque one (Mimecast) stays as it is."""
+    for _ in range(4):
+        unwrapped = _unwrap_once(link)
+        if unwrapped == link:
+            break
+        link = unwrapped.strip()
+    return link
+
+
+def is_link_gateway(link: str) -> bool:
+    """Whether a link was rewritten by a mail security gateway (whatever it wraps)."""
+    host = _hostname(link)
+    return any(host == domain or host.endswith("." + domain) for domain in LINK_GATEWAYS)
+
+
+def _unwrap_once(link: str) -> str:
+    if "?" not in link and "__" not in link and "%" not in link:
         return link
     try:
         parts = urlsplit(link if "://" in link else "https://" + link)
         host = (parts.hostname or "").lower()
+        query = parse_qs(parts.query)
     except ValueError:
         return link
     for domain, keys in REDIRECT_PARAMS.items():
         if host == domain or host.endswith("." + domain):
             if domain == "google.com" and parts.path != "/url":
                 return link
-            query = parse_qs(parts.query)
             return next((query[key][0] for key in keys if query.get(key)), link)
+    if host in ("urldefense.com", "urldefense.proofpoint.com"):
+        wrapped = PROOFPOINT_V3.search(link)
+        if wrapped:
+            return wrapped.group(1)
+        if parts.path.startswith("/v2/") and query.get("u"):  # "-" stands for "%", "_" for "/"
+            return unquote(query["u"][0].replace("-", "%").replace("_", "/"))
+        return link
+    if host.endswith(".protection.sophos.com") and query.get("u"):
+        encoded = query["u"][0]
+        try:
+            return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return link
+    if host == "secure-web.cisco.com":  # the wrapped link is the last path segment, %-encoded
+        last = unquote(parts.path.rsplit("/", 1)[-1])
+        return last if last.lower().startswith(("http://", "https://")) else link
+    for values in query.values():  # any redirector: a parameter that is a Telegram link
+        value = values[0].strip()
+        if value.lower().startswith(("http://", "https://", "tg:")) and looks_like_telegram(value):
+            return value
     return link
+
+
+def _hostname(link: str) -> str:
+    try:
+        return (urlsplit(link if "://" in link else "https://" + link).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def _is_url(text: str) -> bool:
@@ -249,9 +309,22 @@ def _entry_handles(line: str) -> list[str]:
     line = QUOTE_PREFIX.sub("", line)
     item = LIST_ITEM.match(line)
     if item:
-        entry = HANDLE_ENTRY.match(line, item.end())
-        if entry:
-            return [entry.group("handle")]
+        start = item.end()
+        label = ENTRY_LABEL.match(line, start)
+        if label and line.startswith("@", label.end()):
+            start = label.end()
+        handles: list[str] = []
+        while handle := HANDLE.match(line, start):
+            more = MORE_HANDLES.match(line, handle.end())
+            if more:
+                handles.append(handle.group("handle"))
+                start = more.end()
+                continue
+            # The last one must end the entry, or be followed by a remark: else it is prose.
+            handles = [*handles, handle.group("handle")] if HANDLE_ENTRY.match(line, start) else []
+            break
+        if handles:
+            return handles
     return [m.group("handle") for cell in _table_cells(line) if (m := HANDLE.fullmatch(cell))]
 
 
@@ -265,6 +338,12 @@ def _table_cells(line: str) -> list[str]:
     if len(cells) >= 2 and ROW_NUMBER.fullmatch(cells[0]):
         return cells[1:]
     return []
+
+
+def _numbered(cells: list[str]) -> bool:
+    """A row that starts with a row number is a row of data, never a header."""
+    first = next((cell for cell in cells if cell), "")
+    return bool(ROW_NUMBER.fullmatch(first))
 
 
 def _link_columns(header: list[str]) -> set[int]:
@@ -395,9 +474,14 @@ class _HtmlReader:
         href = next((v for k, v in attrs if k == "href" and v), "").strip()
         if href.startswith("//"):  # protocol-relative
             href = "https:" + href
-        if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.", "t.me/")):
+        if href.lower().startswith(("http:", "https:", "tg:", "hxxp", "www.")) or looks_like_telegram(href):
             linked = Harvest()
             harvest_spelling(href, linked)
+            if not linked.targets and is_link_gateway(href):
+                # The gateway hides where the link goes: what the authority wrote is the text shown.
+                self.harvest.add_note(f"the link {href[:200]!r} was rewritten by a mail security gateway "
+                                      "that hides its destination; the link's shown text counts")
+                return
             self.harvest.merge(linked)
             self.anchor_href, self.anchor_targets = href, sorted(linked.targets)
             if self.tables and linked.targets:

@@ -9,6 +9,8 @@ policy cannot parse is read again with ``compat32``.
 
 from __future__ import annotations
 
+import base64
+import quopri
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +33,12 @@ AUTO_REPLY_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Labels that mailers put on Windows-1252 text (Outlook's smart quotes and dashes, 0x80-0x9F):
+# read as Windows-1252, as browsers do (WHATWG Encoding); in Latin-1 those bytes are control
+# characters that stick to a link. Text under an ASCII label is read as UTF-8 when it is UTF-8.
+LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1",
+                           "cp819", "ibm819", "iso-ir-100", "csisolatin1", "windows-1252", "cp1252"})
+ASCII_LABELS = frozenset({"us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "csascii"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ class Leaf:
     filename: str | None = None
     is_attachment: bool = False
     alternative: int | None = None  # parts of one multipart/alternative share this number
+    flowed: str | None = None  # format=flowed (RFC 3676): "delsp" when DelSp=yes, else "flowed"
 
 
 @dataclass
@@ -151,6 +160,10 @@ def walk(message: Message, limits: ParseLimits, budget: Budget, warnings: list[s
 def decode_text(leaf: Leaf, warnings: list[str]) -> str:
     """Bytes of a text part -> str, by its charset; unknown charsets fall back, with a warning."""
     charset = (leaf.charset or "").strip().strip('"').lower() or None
+    if charset in ASCII_LABELS:  # 8-bit text under a 7-bit label: UTF-8 if it is, else as below
+        charset = None
+    elif charset in LATIN1_LABELS:
+        charset = "cp1252"
     if charset:
         try:
             return leaf.payload.decode(charset, errors="replace")
@@ -210,6 +223,9 @@ class _Walker:
             return
         ctype = _content_type(part)
         payload = _payload(part)
+        if ctype == "message/rfc822" and _transfer_encoded(part):
+            self.encoded_message(part, payload, node, depth)
+            return
         if ctype == "message/rfc822" or (isinstance(payload, list) and ctype.startswith("message/")):
             for inner in payload if isinstance(payload, list) else []:
                 if isinstance(inner, Message):
@@ -251,11 +267,29 @@ class _Walker:
             # A named non-text part is a file even when sent "inline".
             is_attachment=disposition == "attachment" or (bool(filename) and not ctype.startswith("text/")),
             alternative=alternative,
+            flowed=_flowed(part) if ctype == "text/plain" else None,
         )
         if _is_attached_message(leaf):
             self.attached_message(leaf, node, depth)
         else:
             node.leaves.append(leaf)
+
+    def encoded_message(self, part: Message, payload: object, node: MessageNode, depth: int) -> None:
+        """A forwarded message in base64 or quoted-printable, which RFC 2046 forbids and
+        Exchange and some webmails write anyway: the parser took the encoded text for the
+        message's body. Decode it and read it as the forward it is."""
+        try:
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            encoded = str(inner.get_payload()) if isinstance(inner, Message) else str(payload or "")
+            if _transfer_encoded(part) == "base64":
+                data = base64.b64decode("".join(encoded.split()) + "==", validate=False)
+            else:
+                data = quopri.decodestring(encoded.encode("ascii", "replace"))
+        except (ValueError, TypeError) as exc:
+            self.warnings.append(f"a forwarded message could not be decoded ({type(exc).__name__})")
+            return
+        self.attached_message(Leaf("message/rfc822", data, filename=_filename(part), is_attachment=True),
+                              node, depth)
 
     def attached_message(self, leaf: Leaf, node: MessageNode, depth: int) -> None:
         """An .eml file attached as application/octet-stream: a forward like message/rfc822."""
@@ -266,6 +300,39 @@ class _Walker:
             return
         self.warnings.extend(warnings)
         node.forwarded.append(self.node(inner, depth + 1))
+
+
+def _flowed(part: Message) -> str | None:
+    if str(_safe(lambda: part.get_param("format")) or "").lower() != "flowed":
+        return None
+    return "delsp" if str(_safe(lambda: part.get_param("delsp")) or "").lower() == "yes" else "flowed"
+
+
+def unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676): a line that ends in a space
+    continues on the next line of the same quote depth. With DelSp=yes that space was added
+    by the sender and goes, so a link broken across lines is whole again."""
+    lines: list[str] = []
+    open_depth: int | None = None  # quote depth of a paragraph still open
+    for raw in text.split("\n"):
+        depth = len(raw) - len(raw.lstrip(">"))
+        line = raw[depth:]
+        if line.startswith(" "):  # space-stuffing
+            line = line[1:]
+        flowed = line.endswith(" ") and line != "-- "
+        if flowed and delsp:
+            line = line[:-1]
+        if open_depth == depth and lines:
+            lines[-1] += line
+        else:
+            lines.append((">" * depth + " " if depth else "") + line)
+        open_depth = depth if flowed else None
+    return "\n".join(lines)
+
+
+def _transfer_encoded(part: Message) -> str | None:
+    encoding = str(_safe(lambda: part.get("content-transfer-encoding")) or "").strip().lower()
+    return encoding if encoding in ("base64", "quoted-printable") else None
 
 
 def _is_attached_message(leaf: Leaf) -> bool:
@@ -377,9 +444,25 @@ def _automated(message: Message) -> str | None:
 
 
 def _bulk(message: Message) -> str | None:
+    """Why the message is a mailing, or None. A discussion list (one that takes posts, as a
+    group mailbox does: Google Groups, Mailman, Zimbra) relays a person's letter, often an
+    authority's own order address; only an announcement list or bulk mail is a mailing."""
+    precedences = [value.strip().lower() for value in _headers_named(message, "precedence")]
+    bulk = next((p for p in precedences if p in ("bulk", "junk")), None)
+    if bulk:
+        return f"Precedence: {bulk}"
+    post = _header(message, "list-post").strip().lower()
+    if post and post != "no":
+        return None
     if _header(message, "list-unsubscribe"):
         return "List-Unsubscribe"
-    precedence = _header(message, "precedence").lower()
-    if precedence in ("bulk", "list", "junk"):
-        return f"Precedence: {precedence}"
+    if "list" in precedences:
+        return "Precedence: list"
     return None
+
+
+def _headers_named(message: Message, name: str) -> list[str]:
+    try:
+        return [str(v)[:200] for k, v in message.raw_items() if k.lower() == name][:20]
+    except Exception:
+        return []

@@ -19,7 +19,7 @@ from tanggap.domain.sla import SlaPolicy
 from tanggap.domain.targets import Target
 from tanggap.intake import attachments
 from tanggap.intake.attachments import AttachmentError, Reading
-from tanggap.intake.letters import Assessment, Letter, assess
+from tanggap.intake.letters import Assessment, Letter, assess, named_order_ids
 from tanggap.intake.links import Harvest, harvest_html, harvest_spelling, harvest_table, harvest_text
 from tanggap.intake.mime import (
     AuthVerdicts,
@@ -29,6 +29,7 @@ from tanggap.intake.mime import (
     describe,
     envelope,
     read_message,
+    unflow,
     walk,
 )
 
@@ -94,6 +95,12 @@ class ParsedMessage:
     complete: bool = True  # False when a limit cut the reading short
     machine: str | None = None  # why it is machine mail (auto-reply, bounce, mailing), or None
     text: str = ""  # the top message's own text and what it quotes, for a person to read
+    # The number of the order a withdrawal or correction concerns: it is no order itself (a
+    # person acts on it), but belongs with that order. Not part of the parse contract.
+    retracts: str | None = None
+    # Our order ids the thread names ("order id: 01J…" in a quoted acknowledgement, "[01J…]" in
+    # the subject): a reply without a Nomor can be filed under its order by them.
+    named_order_ids: tuple[str, ...] = ()
 
     @classmethod
     def failed(cls, error: str, warnings: tuple[str, ...] = ()) -> ParsedMessage:
@@ -240,7 +247,10 @@ class _Reader:
                 texts[kind] = (self._read_text(leaf, kind, harvest), harvest)
         html, plain = texts.get("html"), texts.get("text")
         if html and plain:
-            body.append(plain[0])
+            # The plain part is the letter's text, unless it is a stub ("your mail client
+            # cannot show HTML"): then the HTML's text carries the number and the request.
+            stub = not plain[1].targets and bool(html[1].targets)
+            body.append(html[0] if stub or not plain[0].strip() else plain[0])
             self.harvest.merge(self._compare_alternatives(html[1], plain[1]))
         elif html or plain:
             text, harvest = html or plain  # type: ignore[misc]
@@ -259,7 +269,7 @@ class _Reader:
             )
         return html
 
-    def _read_leaf(self, leaf: Leaf, body: list[str], attached: list[str]) -> None:
+    def _read_leaf(self, leaf: Leaf, body: list[str], attached: list[str], nested: bool = False) -> None:
         kind = attachments.kind_of(leaf)
         reading = Reading(leaf.filename or leaf.content_type, self.limits, self.budget, self.warnings)
         try:
@@ -272,6 +282,19 @@ class _Reader:
                 attachments.read_xlsx(leaf.payload, reading, lambda rows: self._read_rows(rows, reading.name))
             elif kind == "pdf":
                 attached.append(self._read_pdf(leaf, reading))
+            elif kind == "docx":
+                attached.append(self._read_docx(leaf, reading))
+            elif kind == "zip" and not nested:
+                for name, data in attachments.zip_members(leaf.payload, reading):
+                    member = Leaf("application/octet-stream", data, filename=f"{leaf.filename or 'zip'}/{name}",
+                                  is_attachment=True)
+                    self._read_leaf(member, body, attached, nested=True)
+            elif kind == "zip":
+                self.warnings.append(f"incomplete: {describe(leaf)}: an archive inside an archive is not read")
+            elif kind == "tnef" and not nested:
+                for name, data in attachments.tnef_files(leaf.payload, reading):
+                    member = Leaf("application/octet-stream", data, filename=f"winmail.dat/{name}", is_attachment=True)
+                    self._read_leaf(member, body, attached, nested=True)
             elif kind and kind.startswith("unreadable:"):
                 what = kind.split(":", 1)[1]
                 self.warnings.append(f"incomplete: {describe(leaf)}: {what} attachments are not read")
@@ -284,6 +307,8 @@ class _Reader:
         text = decode_text(leaf, self.warnings).replace("\x00", "")
         # CRLF letters and Word's no-break spaces ("Nomor\xa0:") read like their plain twins.
         text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+        if leaf.flowed and kind == "text":
+            text = unflow(text, delsp=leaf.flowed == "delsp")
         if len(text) > self.limits.max_text_chars:
             self.warnings.append(
                 f"incomplete: {describe(leaf)} has {len(text)} characters; only the first "
@@ -300,6 +325,17 @@ class _Reader:
         count = harvest_table(rows, self.harvest)
         if count == 0:
             self.warnings.append(f"{name}: no rows")
+
+    def _read_docx(self, leaf: Leaf, reading: Reading) -> str:
+        """A Word letter: its text is read like a body (number, request, links), its tables
+        like an HTML table (a link column takes bare names; a signature table adds nothing)."""
+        document = attachments.read_docx(leaf.payload, reading)
+        harvest_text(document.text, self.harvest, max_line_chars=self.limits.max_line_chars)
+        for rows in document.tables:
+            harvest_table(rows, self.harvest, scan_text=False, handles_need_context=True)
+        for uri in document.links[: self.limits.max_rows]:
+            harvest_spelling(uri, self.harvest)
+        return document.text[:LETTER_TEXT_CHARS]
 
     def _read_pdf(self, leaf: Leaf, reading: Reading) -> str:
         pdf = attachments.read_pdf(leaf.payload, reading)
@@ -357,6 +393,8 @@ def _result(letter: Letter, reader: _Reader, sla: SlaPolicy, limits: ParseLimits
         complete=not any(w.startswith("incomplete") for w in warnings),
         machine=envelope.automated or envelope.bulk,
         text=_readable(letter),
+        retracts=assessment.retracts,
+        named_order_ids=named_order_ids(letter),
     )
 
 
