@@ -279,7 +279,9 @@ def terms_from(parsed: ParsedMessage, authority) -> OrderTerms:  # type: ignore[
         targets=tuple(targets),
         spellings=tuple(parsed.spellings.get(t.canonical, (t.canonical,))[0] for t in targets),
         reference=parsed.order_reference, category=parsed.category or "other",
-        jurisdiction=parsed.jurisdiction or authority.jurisdiction,
+        # The authority's registered jurisdiction, as for its API orders: a letter's wording (a
+        # ministry quoting the EU Regulation) does not give it another legal clock.
+        jurisdiction=authority.jurisdiction or parsed.jurisdiction or "",
         rejected=tuple({"input": link, "reason": "not a Telegram link (out of scope)"}
                        for link in parsed.out_of_scope))
 
