@@ -37,7 +37,8 @@ def _threaded(reply_to_message_id: str | None, references: str | None, to: str, 
 
 
 def acknowledgement(status: OrderStatus, to: str, sender: str, subject: str,
-                    message_id: str | None, references: str | None = None) -> EmailMessage:
+                    message_id: str | None, references: str | None = None,
+                    unread: list[str] | None = None) -> EmailMessage:
     message = _threaded(message_id, references, to, sender, subject or status.reference or "Order")
     deadline = status.deadline.due_at
     lines = [
@@ -52,6 +53,11 @@ def acknowledgement(status: OrderStatus, to: str, sender: str, subject: str,
     if status.rejected:
         lines += ["", f"Tidak dapat diproses / not processed ({len(status.rejected)}):",
                   *[f"  - {r['input']}: {r['reason']}" for r in status.rejected]]
+    if unread:
+        lines += ["", f"Bagian yang tidak dapat kami baca / parts we could not read ({len(unread)}):",
+                  *[f"  - {part}" for part in unread],
+                  "Mohon kirim ulang target di dalamnya sebagai CSV, XLSX atau teks di badan surel.",
+                  "Please send the targets in them again as CSV, XLSX or in the body of the e-mail."]
     lines += ["", "Status akhir akan kami kirim setelah semua target selesai ditangani.",
               "A final status follows when every target is settled.", "", "Tanggap"]
     message.set_content("\n".join(lines))

@@ -30,7 +30,8 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str, order_id: str | 
     acks = finals = failures = 0
     for row in _due(store, "acknowledgement", order_id):
         status = order_status(store.uow(read_only=True), row.order_id, SYSTEM)
-        sent = _send_once(store, mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id),
+        sent = _send_once(store, mailer, acknowledgement(status, row.sender, sender, row.subject or "", row.message_id,
+                                                          unread=unread_parts(row.warnings)),
                           row.id, "ack_sent_at")
         acks += sent is True
         failures += sent is False
@@ -53,6 +54,13 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str, order_id: str | 
         finals += sent is True
         failures += sent is False
     return RepliesSent(acks, finals, failures)
+
+
+def unread_parts(warnings: tuple[str, ...]) -> list[str]:
+    """What reading the message left out (an old .xls, an encrypted PDF, a limit reached): the
+    authority hears it in the acknowledgement, so that a list we could not read is sent again
+    instead of being missed."""
+    return [warning.removeprefix("incomplete:").strip() for warning in warnings if warning.startswith("incomplete")]
 
 
 def _due(store: Store, stage: str, order_id: str | None) -> list[mailbox.OwedReply]:

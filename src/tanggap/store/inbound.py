@@ -138,6 +138,7 @@ class OwedReply:
     subject: str | None
     message_id: str | None
     reversals_notified: int
+    warnings: tuple[str, ...] = ()  # what reading the message said, "incomplete: ..." included
 
 
 def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
@@ -145,7 +146,8 @@ def owed_replies(uow: UnitOfWork, stage: str, answered_states: tuple[str, ...],
     """Messages that became an order, have a sender to answer, and still owe this stage's reply
     (of one order only, for an event handler)."""
     only = [inbound_messages.c.order_id == order_id] if order_id else []
-    return [OwedReply(row.id, row.order_id, row.sender, row.subject, row.message_id, row.reversals_notified)
+    return [OwedReply(row.id, row.order_id, row.sender, row.subject, row.message_id, row.reversals_notified,
+                      tuple(row.warnings or ()))
             for row in uow.session.execute(select(inbound_messages).where(
             inbound_messages.c.state.in_(answered_states), inbound_messages.c.order_id.is_not(None),
             inbound_messages.c.sender.is_not(None), *_OWED[stage], *only)
