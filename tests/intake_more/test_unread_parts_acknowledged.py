@@ -38,3 +38,17 @@ def test_an_order_read_whole_says_nothing_of_unread_parts(store, intake):
     outbox = Outbox()
     send_due_replies(store, outbox, "abuse@platform.example")
     assert "could not read" not in outbox.sent[0].get_content()
+
+
+def test_the_intake_page_shows_the_liaison_what_was_not_read_escaped(store, intake, make_client, moderator_login):
+    from tests.web.test_console import log_in
+
+    body, content_type = multipart(
+        part("text/plain; charset=utf-8", HEAD + "1. https://t.me/kanal_di_badan\n", cte="8bit"),
+        part("application/vnd.ms-excel", OLD_EXCEL, filename="Daftar<script>x</script>.xls"))
+    intake(email(body, content_type=content_type, cte="8bit", message_id="<xls-halaman@komdigi.go.id>"))
+    client = make_client()
+    log_in(client, "sari", moderator_login.password)
+    page = client.get("/console/intake?state=order", headers={"Accept-Language": "id"}).text
+    assert "Tidak terbaca:" in page
+    assert "<script>x</script>" not in page and "Daftar&lt;script&gt;x&lt;/script&gt;.xls" in page
