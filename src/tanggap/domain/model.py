@@ -634,6 +634,33 @@ class Case(RecordsEvents):
 
     # --- enforcement and appeals --------------------------------------------------------
 
+    def enforcement_refusal(self, enforcement: Enforcement) -> str | None:
+        """Why this enforcement must not reach the platform now (None: carry it out).
+
+        Checked before every platform call, the first and each retry or replay: an unblock
+        goes out only for the case's latest decision, and only when two people stand behind it
+        (a reversal approved by a senior other than its proposer, or an `unblock` decision
+        approved under four-eyes); a block, a removal or a restriction goes out only while its
+        decision is in force (never after its reversal was approved)."""
+        decision = next((d for d in self.decisions if d.id == enforcement.decision_id), None)
+        if decision is None:
+            return "no decision on this case stands behind this enforcement"
+        if enforcement.action is Action.UNBLOCK:
+            latest = self.decision
+            if latest is None or latest.id != decision.id:
+                return "a later decision on this case supersedes this unblock"
+            if decision.action is Action.BLOCK and decision.status is DecisionStatus.REVERSED:
+                return None
+            if (decision.action is Action.UNBLOCK and decision.status is DecisionStatus.EFFECTIVE
+                    and decision.approved_by is not None and decision.approved_by != decision.decided_by):
+                return None
+            return "an unblock needs a reversal or an unblock approved by a second person"
+        if decision.status is not DecisionStatus.EFFECTIVE:
+            return f"the decision this enforcement carries out is {decision.status}"
+        if enforcement.action is not decision.action or enforcement.scope != decision.scope:
+            return "this enforcement does not match the decision it carries out"
+        return None
+
     def enforced(self, enforcement: Enforcement, actor: str) -> bool:
         if enforcement.status is not EnforcementStatus.CONFIRMED or enforcement.confirmed_at is None:
             raise InvalidTransition("an enforcement the platform has not confirmed actions nothing")

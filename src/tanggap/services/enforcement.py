@@ -49,8 +49,12 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         enforcement = uow.enforcements.get(enforcement_id)
         if enforcement.status is not EnforcementStatus.PENDING:
             return EnforcementOutcome(enforcement_id, enforcement.status, 0)
+        case = uow.cases.get(enforcement.case_id)
+        refusal = "no such case" if case is None else case.enforcement_refusal(enforcement)
         action, target, scope, key = (enforcement.action, enforcement.target, enforcement.scope,
                                       enforcement.idempotency_key)
+    if refusal is not None:
+        return _refuse(store, enforcement_id, refusal)
     if action is not Action.UNBLOCK:  # what the decision rests on, frozen before it is enforced
         preserve_evidence(store, platform, enforcement.case_id, enforcement.decision_id)
     # The platform call happens outside any transaction: no lock is held while we wait.
@@ -76,6 +80,21 @@ def carry_out(store: Store, platform: Platform, enforcement_id: str,
         uow.commit()
         return EnforcementOutcome(enforcement_id, enforcement.status, tries,
                                   None if result else str(error))
+
+
+def _refuse(store: Store, enforcement_id: str, refusal: str) -> EnforcementOutcome:
+    """Never sent to the platform: it fails for good, on the record, for a person to look at."""
+    with store.uow() as uow:
+        enforcement = uow.enforcements.get(enforcement_id)
+        case = uow.cases.get_for_update(enforcement.case_id)
+        uow.enforcements.reload(enforcement)
+        if enforcement.status is EnforcementStatus.PENDING:
+            enforcement.attempt_failed(f"refused: {refusal}", uow.clock.now(), permanent=True,
+                                       actor=SYSTEM.actor, tries=0)
+            log.warning("enforcement refused", extra={"enforcement_id": enforcement_id,
+                                                      "case_id": case.id if case else None, "error": refusal})
+        uow.commit()
+        return EnforcementOutcome(enforcement_id, enforcement.status, 0, refusal)
 
 
 def _keep_evidence(uow, result: EnforcementResult, now) -> str | None:
