@@ -120,8 +120,6 @@ def test_a_pending_reversal_is_not_approved_or_rejected_as_a_decision(store, sla
     assert decision_in_force(store, case_id) == ("pending_approval", "block", "global", DecisionStatus.EFFECTIVE)
 
 
-@pytest.mark.xfail(strict=True, reason="services/orders.py reopens only a case closed with no action; a new "
-                   "authority's order on a reversed case waits for nobody (orders.py is outside this change)")
 def test_a_new_authoritys_order_on_a_reversed_case_gets_a_fresh_look(
         store, sla, ministry, eu_authority, moderator, senior_a):
     case_id = blocked(store, sla, ministry, moderator, "kabar_delapan")

@@ -159,7 +159,8 @@ LIFECYCLE: dict[str, dict[CaseState, CaseState]] = {
     "reject_reversal": {S.PENDING_APPROVAL: S.UPHELD},
     "keep_automatic": {S.PENDING_APPROVAL: S.ACTIONED},
     # Another authority's order on a channel closed without action gets a fresh look.
-    "reopen": {S.CLOSED: S.QUEUED},
+    # ... and so does a new order on a case whose block was reversed after review.
+    "reopen": {S.CLOSED: S.QUEUED, S.REVERSED: S.QUEUED},
 }
 OPEN_STATES = frozenset({S.NEW, S.QUEUED, S.IN_REVIEW, S.ESCALATED, S.PENDING_APPROVAL,
                          S.DECIDED, S.APPEALED})
@@ -439,6 +440,16 @@ class Case(RecordsEvents):
             return False
         return self.step("reopen", order.received_at, actor, order_id=order.id,
                          authority_id=order.authority_id, previous_decision_id=decision.id)
+
+    def reopen_after_reversal(self, order: Order, actor: str) -> bool:
+        """A case whose block was lifted (appeal, post-hoc review) is reviewed again when an
+        order on it arrives afterwards: the order may bring what the reversal did not weigh.
+        The block is not put back by itself: a person decides, with the order's clock."""
+        decision = self.decision
+        if CaseState(self.state) is not S.REVERSED:
+            return False
+        return self.step("reopen", order.received_at, actor, order_id=order.id, authority_id=order.authority_id,
+                         previous_decision_id=decision.id if decision is not None else None)
 
     def attach_report(self, report: Report, actor: str) -> None:
         self._note_source(Source.REPORT)

@@ -106,7 +106,9 @@ def ingest_order(uow: UnitOfWork, sla: SlaPolicy, draft: OrderDraft, by: Princip
         severity = sla.severity(category)
         for position, (target, spelling) in enumerate(zip(draft.targets, _spellings(draft), strict=False)):
             case = cases[target]
-            if case.state == CaseState.CLOSED and order.authority_id not in {
+            if case.state == CaseState.REVERSED:
+                case.reopen_after_reversal(order, by.actor)
+            elif case.state == CaseState.CLOSED and order.authority_id not in {
                     o.authority_id for o in uow.orders.for_case(case.id) if o.id != order.id}:
                 case.reopen_for_new_authority(order, by.actor)
             case.attach_order(order, severity, by.actor)
