@@ -124,12 +124,15 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
     by_order: dict[str, list] = {}
     for target in targets:
         by_order.setdefault(target.order_id, []).append(target)
+    asked_before = _asked_in_earlier_revisions(session, [o for o in order_list if (o.revision or 1) > 1])
     lines: list[OrderTargetRow] = []
     for order in order_list:
         base = dict(authority=order.authority, order_id=order.id, reference=order.reference,
                     category=order.category, jurisdiction=order.jurisdiction, received_at=as_utc(order.received_at),
                     deadline_due_at=as_utc(order.deadline_due_at), deadline_basis=order.deadline_basis)
         for target in by_order.get(order.id, []):
+            if target.target in asked_before.get(order.id, ()):
+                continue  # its line (and its deadline) is the first receipt's, not the revision's
             acted = first_action.get(target.case_id)
             refused = refusals.get(target.case_id)
             if acted:
@@ -148,6 +151,24 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
                                         outcome="rejected", acted_at=as_utc(order.received_at), action=None,
                                         reason=rejected.get("reason")))
     return lines
+
+
+def _asked_in_earlier_revisions(session: Session, revised: list) -> dict[str, set[str]]:
+    """order -> the targets an earlier revision of it (same authority, same reference) already
+    carried. A revision repeats the earlier targets; each is accounted once, under the first
+    receipt and its deadline (a revision does not restart the clock of a target already asked for)."""
+    found: dict[str, set[str]] = {}
+    references = sorted({order.reference for order in revised if order.reference})
+    for start in range(0, len(references), 500):
+        earlier = session.execute(
+            select(orders.c.authority_id, orders.c.reference, orders.c.revision, _raw(order_targets.c.target))
+            .select_from(order_targets.join(orders, orders.c.id == order_targets.c.order_id))
+            .where(orders.c.reference.in_(references[start:start + 500]))).all()
+        for order in revised:
+            found[order.id] = found.get(order.id, set()) | {
+                row.target for row in earlier if row.authority_id == order.authority_id
+                and row.reference == order.reference and (row.revision or 1) < order.revision}
+    return found
 
 
 def _first_actions(session: Session, case_ids: list[str]) -> dict[str, tuple]:

@@ -1,0 +1,63 @@
+"""Compliance reports against the deadline: the exact second, revisions of one order (Nomor),
+and the three SLAs (ID urgent 4 h, ID 24 h, EU TCO 1 h)."""
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from tanggap.services.compliance import compliance_report
+from tanggap.services.orders import ingest_order
+from tests.builders import order_for
+
+REFERENCE = "B-0700/DJAI/11/2026"
+
+
+def test_acted_on_at_the_deadline_second_is_met_one_second_later_is_a_breach(store, activity, ministry, clock):
+    on_time, late = activity.order("2026-11-03T08:00+07:00", ministry, "@on_the_second", "@one_second_late")
+    activity.decide("2026-11-03T12:00:00+07:00", on_time)  # 4 h: due 12:00:00 WIB
+    activity.decide("2026-11-03T12:00:01+07:00", late)
+    clock.at = datetime.fromisoformat("2026-11-30T12:00+07:00")
+    report = compliance_report(store.uow(), "Kemkomdigi", 2026, 11)
+    outcome = {line.row.target: line for line in report.lines}
+    assert not outcome["https://t.me/on_the_second"].breached
+    assert outcome["https://t.me/one_second_late"].breached
+    assert outcome["https://t.me/one_second_late"].late_by == timedelta(seconds=1)
+    assert (report.summary.in_time, report.summary.breaches) == (1, 1)
+
+
+def test_a_still_open_target_breaches_only_after_its_deadline_second(store, activity, ministry, clock):
+    activity.order("2026-11-03T08:00+07:00", ministry, "@still_open")
+    clock.at = datetime.fromisoformat("2026-11-03T12:00:00+07:00")
+    assert not compliance_report(store.uow(), "Kemkomdigi", 2026, 11).breaches
+    clock.at = datetime.fromisoformat("2026-11-03T12:00:01+07:00")
+    assert len(compliance_report(store.uow(), "Kemkomdigi", 2026, 11).breaches) == 1
+
+
+def _revision(ministry, *spellings, at):
+    draft = order_for(ministry, *spellings, reference=REFERENCE)
+    return replace(draft, received_at=datetime.fromisoformat(at), follow_up=True)
+
+
+def test_a_revision_keeps_the_first_receipts_deadline_for_the_targets_it_repeats(
+        store, activity, sla, ministry, clock):
+    """A revision (same Nomor) repeats the earlier targets and adds new ones. A repeated target's
+    clock runs from the first receipt (the authority asked for it then; a revision must not
+    restart a missed deadline); a new target's from the revision. Each target is one line."""
+    first = ingest_order(store.uow(), sla, _revision(ministry, "@first_ask", at="2026-11-03T08:00+07:00"), ministry)
+    second = ingest_order(store.uow(), sla, _revision(ministry, "@first_ask", "@added_later",
+                                                      at="2026-11-03T11:00+07:00"), ministry)
+    assert second.order_id != first.order_id
+    cases = dict(zip(["https://t.me/first_ask", "https://t.me/added_later"], second.case_ids, strict=True))
+    # both acted on at 13:00 WIB: 5 h after the first receipt, 2 h after the revision
+    activity.decide("2026-11-03T13:00+07:00", cases["https://t.me/first_ask"])
+    activity.decide("2026-11-03T13:00+07:00", cases["https://t.me/added_later"])
+    clock.at = datetime.fromisoformat("2026-11-30T12:00+07:00")
+    report = compliance_report(store.uow(), "Kemkomdigi", 2026, 11)
+    lines = [line for line in report.lines if line.row.outcome != "rejected"]
+    assert sorted(line.row.target for line in lines) == ["https://t.me/added_later", "https://t.me/first_ask"]
+    outcome = {line.row.target: line for line in lines}
+    assert outcome["https://t.me/first_ask"].breached
+    assert outcome["https://t.me/first_ask"].late_by == timedelta(hours=1)
+    assert outcome["https://t.me/first_ask"].row.order_id == first.order_id
+    assert not outcome["https://t.me/added_later"].breached
+    summary = report.summary
+    assert (summary.orders, summary.targets, summary.actioned, summary.in_time, summary.breaches) == (1, 2, 2, 1, 1)
