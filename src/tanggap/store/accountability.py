@@ -3,8 +3,10 @@ reasons and compliance reports are all computed from (so their figures cannot di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -234,12 +236,67 @@ class DecisionRow:
 
 def decision_rows(session: Session, since: datetime, until: datetime | None = None) -> list[DecisionRow]:
     """Decisions in force or reversed (not proposals) taken since `since`, oldest first."""
-    from tanggap.store.tables import reports  # local: only this read needs it
-
     where = [decisions.c.decided_at >= since,
              decisions.c.status.in_([DecisionStatus.EFFECTIVE, DecisionStatus.REVERSED])]
     if until is not None:
         where.append(decisions.c.decided_at < until)
+    return _decision_rows(session, where)
+
+
+# The lifecycle steps that reverse a decision, as the audit chain records them (their moment).
+REVERSAL_STEPS = ("case_approve_reversal", "case_reverse", "case_reverse_automatic")
+
+
+def reversed_decision_rows(session: Session, since: datetime, until: datetime | None = None) -> list[DecisionRow]:
+    """Decisions taken before `since` and reversed in [since, until): their reversal belongs to
+    the window it happened in, whenever the decision was taken."""
+    from tanggap.store.tables import audit_events
+
+    stepped = select(audit_events.c.subject_id).where(
+        audit_events.c.subject_type == "case", audit_events.c.kind.in_(REVERSAL_STEPS), audit_events.c.at >= since)
+    unblocked = select(enforcements.c.case_id).where(
+        enforcements.c.action == Action.UNBLOCK, enforcements.c.status == EnforcementStatus.CONFIRMED,
+        enforcements.c.confirmed_at >= since)
+    if until is not None:
+        stepped = stepped.where(audit_events.c.at < until)
+        unblocked = unblocked.where(enforcements.c.confirmed_at < until)
+    case_ids = sorted(set(session.scalars(stepped)) | set(session.scalars(unblocked)))
+    found: list[DecisionRow] = []
+    for start in range(0, len(case_ids), 500):
+        found += _decision_rows(session, [decisions.c.case_id.in_(case_ids[start:start + 500]),
+                                          decisions.c.status == DecisionStatus.REVERSED,
+                                          decisions.c.decided_at < since])
+    return sorted((row for row in found if row.reversed_at is not None and row.reversed_at >= since
+                   and (until is None or row.reversed_at < until)),
+                  key=lambda row: (row.reversed_at, row.decision_id))
+
+
+def _reversal_moments(session: Session, rows: Sequence[Any]) -> dict[str, datetime]:
+    """decision -> when its reversal was approved: the first reversing step on its case after it
+    was taken (a later decision on the same case is taken only after that reversal)."""
+    from tanggap.store.tables import audit_events
+
+    reversed_rows = [row for row in rows if row.status == DecisionStatus.REVERSED]
+    steps: dict[str, list[datetime]] = {}
+    case_ids = sorted({row.case_id for row in reversed_rows})
+    for start in range(0, len(case_ids), 500):
+        for step in session.execute(
+                select(audit_events.c.subject_id, audit_events.c.at)
+                .where(audit_events.c.subject_type == "case", audit_events.c.kind.in_(REVERSAL_STEPS),
+                       audit_events.c.subject_id.in_(case_ids[start:start + 500]))
+                .order_by(audit_events.c.seq)):
+            steps.setdefault(step.subject_id, []).append(as_utc(step.at))
+    found: dict[str, datetime] = {}
+    for row in reversed_rows:
+        after = [moment for moment in steps.get(row.case_id, []) if moment >= as_utc(row.decided_at)]
+        if after:
+            found[row.id] = after[0]
+    return found
+
+
+def _decision_rows(session: Session, where: list) -> list[DecisionRow]:
+    from tanggap.store.tables import reports  # local: only this read needs it
+
     rows = session.execute(
         select(decisions, cases.c.target, cases.c.kind, cases.c.category, cases.c.source, cases.c.language,
                cases.c.created_at.label("case_created_at"))
@@ -267,11 +324,12 @@ def decision_rows(session: Session, since: datetime, until: datetime | None = No
             references.setdefault(o.case_id, []).append((o.name, o.reference, o.legal_basis))
         flagged.update(session.scalars(select(reports.c.case_id).where(
             reports.c.case_id.in_(chunk), reports.c.trusted_flagger.is_(True))))
+    approved_reversal = _reversal_moments(session, rows)
     result = []
     for row in rows:
-        reversed_at = enforced.get((row.id, "undo"))
-        if reversed_at is None and row.status == DecisionStatus.REVERSED:
-            reversed_at = row.approved_at and as_utc(row.approved_at)
+        # When the restriction was lifted: the confirmed unblock, else the approved reversal
+        # (not the decision's own approval under four-eyes, which came before it).
+        reversed_at = enforced.get((row.id, "undo")) or approved_reversal.get(row.id)
         result.append(DecisionRow(
             row.id, row.case_id, row.target.canonical, str(row.kind), str(row.action),
             tuple(row.scope.countries), row.reason, row.reason_code, row.legal_basis, str(row.status),
