@@ -95,3 +95,16 @@ def test_a_member_state_authoritys_terrorist_content_order_is_due_in_one_hour(st
     with store.uow(read_only=True) as uow:
         order = uow.orders.get(receipt.order_id)
         assert order.deadline_due_at - order.received_at == timedelta(hours=1)
+
+
+def test_an_order_for_a_channel_already_blocked_is_met_at_once_not_before_it_came(
+        store, activity, ministry, eu_authority, clock):
+    (case_id,) = activity.order("2026-11-03T08:00+07:00", ministry, "@blocked_first", reference="B-X/2026")
+    activity.decide("2026-11-03T09:00+07:00", case_id)
+    activity.order("2026-11-05T10:00+01:00", eu_authority, "@blocked_first", reference="TCO-late")
+    clock.at = datetime.fromisoformat("2026-11-30T12:00+07:00")
+    report = compliance_report(store.uow(), "Garda Siochana", 2026, 11)
+    (line,) = report.lines
+    assert line.row.outcome == "actioned" and not line.breached
+    assert line.hours_to_action == 0
+    assert report.summary.median_hours == 0 and report.summary.in_time == 1

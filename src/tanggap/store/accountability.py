@@ -138,8 +138,11 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
             acted = first_action.get(target.case_id)
             refused = refusals.get(target.case_id)
             if acted:
+                # A channel already blocked when the order came was acted on at its receipt, not
+                # before it (hours to action are never negative).
                 lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
-                                            outcome="actioned", acted_at=acted[0], action=acted[1],
+                                            outcome="actioned", acted_at=max(acted[0], base["received_at"]),
+                                            action=acted[1],
                                             reason=acted[2], reversed=acted[3]))
             elif refused:
                 lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
