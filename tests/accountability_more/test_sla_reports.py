@@ -108,3 +108,26 @@ def test_an_order_for_a_channel_already_blocked_is_met_at_once_not_before_it_cam
     assert line.row.outcome == "actioned" and not line.breached
     assert line.hours_to_action == 0
     assert report.summary.median_hours == 0 and report.summary.in_time == 1
+
+
+def test_a_case_reopened_by_another_authoritys_order_is_pending_for_it_not_refused(
+        store, activity, ministry, eu_authority, clock):
+    """Closed with no action on Kemkomdigi's order; the EU authority's later order reopens it.
+    Until someone decides again, the EU order's target is pending (and breaches at its hour),
+    not refused by a decision taken before the order came."""
+    (case_id,) = activity.order("2026-11-03T08:00+07:00", ministry, "@looked_at_once", reference="B-N/2026")
+    activity.decide("2026-11-03T09:00+07:00", case_id, action="no_action", reason_code="not_violating",
+                    reason="news report")
+    activity.approve_last(case_id)
+    with store.uow() as uow:  # the refusal is final: the case closes
+        case = uow.cases.get(case_id)
+        case.step("close", clock.now(), "system:test")
+        uow.commit()
+    activity.order("2026-11-05T10:00+01:00", eu_authority, "@looked_at_once", reference="TCO-again")
+    with store.uow(read_only=True) as uow:
+        assert uow.cases.get(case_id).state == "queued"  # reopened for a fresh look
+    clock.at = datetime.fromisoformat("2026-11-30T12:00+07:00")
+    (line,) = compliance_report(store.uow(), "Garda Siochana", 2026, 11).lines
+    assert line.row.outcome == "pending" and line.breached
+    (first,) = compliance_report(store.uow(), "Kemkomdigi", 2026, 11).lines
+    assert first.row.outcome == "refused"

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from tanggap.domain.accountability import category_of
 from tanggap.domain.clock import as_utc
-from tanggap.domain.model import Action, DecisionStatus, EnforcementStatus
+from tanggap.domain.model import Action, CaseState, DecisionStatus, EnforcementStatus
 from tanggap.store.tables import authorities, cases, decisions, enforcements, order_targets, orders
 
 RESTRICTIVE = (Action.BLOCK, Action.REMOVE_POST, Action.RESTRICT)
+# A case in these states waits for a (new) decision: an earlier refusal no longer answers for it.
+REVIEW_AGAIN = (CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED, CaseState.PENDING_APPROVAL)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
             if target.target in asked_before.get(order.id, ()):
                 continue  # its line (and its deadline) is the first receipt's, not the revision's
             acted = first_action.get(target.case_id)
-            refused = refusals.get(target.case_id)
+            refused = _refusal_for(refusals.get(target.case_id), base["received_at"])
             if acted:
                 # A channel already blocked when the order came was acted on at its receipt, not
                 # before it (hours to action are never negative).
@@ -193,21 +195,45 @@ def _first_actions(session: Session, case_ids: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _refusals(session: Session, case_ids: list[str]) -> dict[str, tuple]:
-    """case -> (decided_at, reason, reason_code) of an effective no-action decision."""
-    found: dict[str, tuple] = {}
+@dataclass(frozen=True)
+class _Refusals:
+    """A case's effective no-action decisions, oldest first, and whether it waits for review again."""
+
+    made: list[tuple]  # (effective_at, reason, reason_code)
+    reopened: bool
+
+
+def _refusal_for(refusals: _Refusals | None, received_at: datetime) -> tuple | None:
+    """The refusal that answers an order received at `received_at`: the first one made since;
+    else the last one before, unless the case was reopened (another authority's order asked for
+    a fresh look, and until it is decided the order is pending, not refused)."""
+    if refusals is None:
+        return None
+    since = [made for made in refusals.made if made[0] >= received_at]
+    if since:
+        return since[0]
+    return None if refusals.reopened else refusals.made[-1]
+
+
+def _refusals(session: Session, case_ids: list[str]) -> dict[str, _Refusals]:
+    """case -> its effective no-action decisions and whether it is open for review again."""
+    made: dict[str, list[tuple]] = {}
+    reopened: set[str] = set()
     for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
         query = (select(decisions.c.case_id, decisions.c.decided_at, decisions.c.approved_at, decisions.c.reason,
                         decisions.c.reason_code)
-                 .where(decisions.c.case_id.in_(case_ids[start:start + 500]),
+                 .where(decisions.c.case_id.in_(chunk),
                         decisions.c.action == Action.NO_ACTION,
-                        decisions.c.status == DecisionStatus.EFFECTIVE)
-                 .order_by(decisions.c.decided_at))
+                        decisions.c.status == DecisionStatus.EFFECTIVE))
         for row in session.execute(query):
             # Under four-eyes the refusal takes effect when approved, not when proposed.
             at = row.approved_at or row.decided_at
-            found.setdefault(row.case_id, (as_utc(at), row.reason, row.reason_code))
-    return found
+            made.setdefault(row.case_id, []).append((as_utc(at), row.reason, row.reason_code))
+        reopened.update(session.scalars(select(cases.c.id).where(
+            cases.c.id.in_(chunk), cases.c.state.in_([str(state) for state in REVIEW_AGAIN]))))
+    return {case_id: _Refusals(sorted(found, key=lambda made: made[0]), case_id in reopened)
+            for case_id, found in made.items()}
 
 
 @dataclass(frozen=True)
