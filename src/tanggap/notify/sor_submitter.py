@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 import httpx
 
 from tanggap.domain.dsa import MAX_BATCH
+from tanggap.domain.model import AuditDraft
 from tanggap.services.statements import Statement, batches
 from tanggap.store.accountability import record_delivery, settled_puids
 from tanggap.store.uow import Store
 
 log = logging.getLogger(__name__)
 INDEXED = re.compile(r"statements?[._](\d+)(?:[._](\w+))?")
+SUBMITTER = "tanggap:sor-submitter"
 DUPLICATE_WORDS = ("not unique", "already been taken", "already exists", "duplicate")
 
 
@@ -146,5 +148,10 @@ def _record(store: Store, endpoint: Endpoint, delivered: list[Statement], status
     with store.uow() as uow:
         now = uow.clock.now()
         for statement in delivered:
-            record_delivery(uow.session, statement.puid, statement.decision_id, status, None, endpoint.url, now)
+            if record_delivery(uow.session, statement.puid, statement.decision_id, status, None, endpoint.url, now):
+                # The delivery and its audit entry commit together (never one without the other);
+                # a delivery another submitter recorded first is its entry, not ours.
+                uow.record(AuditDraft("statement_of_reasons_delivered", "decision", statement.decision_id,
+                                      SUBMITTER, {"puid": statement.puid, "status": status,
+                                                  "endpoint": endpoint.url}))
         uow.commit()

@@ -27,7 +27,11 @@ def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = N
                      checkpoints: CheckpointLog | None = None) -> ChainReport:
     """The chain must hold link by link, and (given the checkpoint file) the database must
     still hold every event each signed checkpoint covers, with the head it signed."""
-    promised = checkpoints.read() if checkpoints else []
+    unreadable: BrokenLink | None = None
+    try:
+        promised = checkpoints.read() if checkpoints else []
+    except ValueError as error:  # a garbled checkpoint file is tampering too: reported, not a crash
+        promised, unreadable = [], BrokenLink(0, f"the checkpoint file cannot be trusted: {error}")
     wanted = {c.seq for c in promised}
     heads: dict[int, str] = {}
     with uow:
@@ -42,6 +46,8 @@ def verify_audit_log(uow: UnitOfWork, progress: Callable[[int], None] | None = N
                 yield event
 
         broken = verify_chain(counted())
+    if broken is None and unreadable is not None:
+        broken = unreadable
     if broken is None and checkpoints is not None:
         broken = check_against_checkpoints(total, heads, promised, checkpoints.key)
     return ChainReport(total, broken, len(promised))

@@ -19,7 +19,7 @@ from tanggap.domain.access import SYSTEM
 from tanggap.domain.dsa import EARLIEST, EEA_COUNTRIES, problems
 from tanggap.domain.policy import PolicyTaxonomy
 from tanggap.services.evidence import Snapshot, snapshots_for_decisions
-from tanggap.store.accountability import DecisionRow, decision_rows
+from tanggap.store.accountability import DecisionRow, decision_rows, reversed_decision_rows
 from tanggap.store.uow import UnitOfWork
 
 TAXONOMY = PolicyTaxonomy()
@@ -60,6 +60,9 @@ def statements_since(uow: UnitOfWork, since: datetime, appeal_url: str,
                      until: datetime | None = None) -> list[Statement]:
     with uow:
         rows = decision_rows(uow.session, since, until)
+        # A reversal is told in the window it happened in, also for a decision taken before it
+        # (the same puid as when it is told with its decision: delivered and notified once).
+        reversed_earlier = reversed_decision_rows(uow.session, since, until)
     snapshots = snapshots_for_decisions(uow, [row.decision_id for row in rows]) if rows else {}
     found: list[Statement] = []
     for row in rows:
@@ -69,6 +72,7 @@ def statements_since(uow: UnitOfWork, since: datetime, appeal_url: str,
         found.append(statement_for(row, appeal_url, snapshots.get(row.decision_id)))
         if row.status == "reversed":
             found.append(reversal_for(row, appeal_url))
+    found += [reversal_for(row, appeal_url) for row in reversed_earlier if row.action in RESTRICTIONS]
     return found
 
 

@@ -182,7 +182,8 @@ def figures_for(authority: str, lines: list[OrderTargetRow], now: datetime) -> A
     deadline_hours = Counter(round((line.deadline_due_at - line.received_at).total_seconds() / 3600, 2)
                              for line in readable).most_common(1)
     return AuthorityFigures(
-        authority, len({line.order_id for line in lines}), len(readable), len(actioned), len(refused),
+        # An order is its Nomor: its revisions are one order (an order without one, by its id).
+        authority, len({line.reference or line.order_id for line in lines}), len(readable), len(actioned), len(refused),
         dict(Counter(_public_reason(line.reason_code) for line in refused)), len(lines) - len(readable),
         sum(1 for line in readable if line.outcome == "pending"),
         sum(1 for t in timings if t.late_by(now) is None), breaches,

@@ -3,18 +3,22 @@ reasons and compliance reports are all computed from (so their figures cannot di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tanggap.domain.accountability import category_of
 from tanggap.domain.clock import as_utc
-from tanggap.domain.model import Action, DecisionStatus, EnforcementStatus
+from tanggap.domain.model import Action, CaseState, DecisionStatus, EnforcementStatus
 from tanggap.store.tables import authorities, cases, decisions, enforcements, order_targets, orders
 
 RESTRICTIVE = (Action.BLOCK, Action.REMOVE_POST, Action.RESTRICT)
+# A case in these states waits for a (new) decision: an earlier refusal no longer answers for it.
+REVIEW_AGAIN = (CaseState.QUEUED, CaseState.IN_REVIEW, CaseState.ESCALATED, CaseState.PENDING_APPROVAL)
 
 
 @dataclass(frozen=True)
@@ -124,17 +128,23 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
     by_order: dict[str, list] = {}
     for target in targets:
         by_order.setdefault(target.order_id, []).append(target)
+    asked_before = _asked_in_earlier_revisions(session, [o for o in order_list if (o.revision or 1) > 1])
     lines: list[OrderTargetRow] = []
     for order in order_list:
         base = dict(authority=order.authority, order_id=order.id, reference=order.reference,
                     category=order.category, jurisdiction=order.jurisdiction, received_at=as_utc(order.received_at),
                     deadline_due_at=as_utc(order.deadline_due_at), deadline_basis=order.deadline_basis)
         for target in by_order.get(order.id, []):
+            if target.target in asked_before.get(order.id, ()):
+                continue  # its line (and its deadline) is the first receipt's, not the revision's
             acted = first_action.get(target.case_id)
-            refused = refusals.get(target.case_id)
+            refused = _refusal_for(refusals.get(target.case_id), base["received_at"])
             if acted:
+                # A channel already blocked when the order came was acted on at its receipt, not
+                # before it (hours to action are never negative).
                 lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
-                                            outcome="actioned", acted_at=acted[0], action=acted[1],
+                                            outcome="actioned", acted_at=max(acted[0], base["received_at"]),
+                                            action=acted[1],
                                             reason=acted[2], reversed=acted[3]))
             elif refused:
                 lines.append(OrderTargetRow(**base, target=target.target, case_id=target.case_id,
@@ -148,6 +158,24 @@ def order_target_rows(session: Session, start: datetime, end: datetime,
                                         outcome="rejected", acted_at=as_utc(order.received_at), action=None,
                                         reason=rejected.get("reason")))
     return lines
+
+
+def _asked_in_earlier_revisions(session: Session, revised: list) -> dict[str, set[str]]:
+    """order -> the targets an earlier revision of it (same authority, same reference) already
+    carried. A revision repeats the earlier targets; each is accounted once, under the first
+    receipt and its deadline (a revision does not restart the clock of a target already asked for)."""
+    found: dict[str, set[str]] = {}
+    references = sorted({order.reference for order in revised if order.reference})
+    for start in range(0, len(references), 500):
+        earlier = session.execute(
+            select(orders.c.authority_id, orders.c.reference, orders.c.revision, _raw(order_targets.c.target))
+            .select_from(order_targets.join(orders, orders.c.id == order_targets.c.order_id))
+            .where(orders.c.reference.in_(references[start:start + 500]))).all()
+        for order in revised:
+            found[order.id] = found.get(order.id, set()) | {
+                row.target for row in earlier if row.authority_id == order.authority_id
+                and row.reference == order.reference and (row.revision or 1) < order.revision}
+    return found
 
 
 def _first_actions(session: Session, case_ids: list[str]) -> dict[str, tuple]:
@@ -167,21 +195,45 @@ def _first_actions(session: Session, case_ids: list[str]) -> dict[str, tuple]:
     return found
 
 
-def _refusals(session: Session, case_ids: list[str]) -> dict[str, tuple]:
-    """case -> (decided_at, reason, reason_code) of an effective no-action decision."""
-    found: dict[str, tuple] = {}
+@dataclass(frozen=True)
+class _Refusals:
+    """A case's effective no-action decisions, oldest first, and whether it waits for review again."""
+
+    made: list[tuple]  # (effective_at, reason, reason_code)
+    reopened: bool
+
+
+def _refusal_for(refusals: _Refusals | None, received_at: datetime) -> tuple | None:
+    """The refusal that answers an order received at `received_at`: the first one made since;
+    else the last one before, unless the case was reopened (another authority's order asked for
+    a fresh look, and until it is decided the order is pending, not refused)."""
+    if refusals is None:
+        return None
+    since = [made for made in refusals.made if made[0] >= received_at]
+    if since:
+        return since[0]
+    return None if refusals.reopened else refusals.made[-1]
+
+
+def _refusals(session: Session, case_ids: list[str]) -> dict[str, _Refusals]:
+    """case -> its effective no-action decisions and whether it is open for review again."""
+    made: dict[str, list[tuple]] = {}
+    reopened: set[str] = set()
     for start in range(0, len(case_ids), 500):
+        chunk = case_ids[start:start + 500]
         query = (select(decisions.c.case_id, decisions.c.decided_at, decisions.c.approved_at, decisions.c.reason,
                         decisions.c.reason_code)
-                 .where(decisions.c.case_id.in_(case_ids[start:start + 500]),
+                 .where(decisions.c.case_id.in_(chunk),
                         decisions.c.action == Action.NO_ACTION,
-                        decisions.c.status == DecisionStatus.EFFECTIVE)
-                 .order_by(decisions.c.decided_at))
+                        decisions.c.status == DecisionStatus.EFFECTIVE))
         for row in session.execute(query):
             # Under four-eyes the refusal takes effect when approved, not when proposed.
             at = row.approved_at or row.decided_at
-            found.setdefault(row.case_id, (as_utc(at), row.reason, row.reason_code))
-    return found
+            made.setdefault(row.case_id, []).append((as_utc(at), row.reason, row.reason_code))
+        reopened.update(session.scalars(select(cases.c.id).where(
+            cases.c.id.in_(chunk), cases.c.state.in_([str(state) for state in REVIEW_AGAIN]))))
+    return {case_id: _Refusals(sorted(found, key=lambda made: made[0]), case_id in reopened)
+            for case_id, found in made.items()}
 
 
 @dataclass(frozen=True)
@@ -213,12 +265,67 @@ class DecisionRow:
 
 def decision_rows(session: Session, since: datetime, until: datetime | None = None) -> list[DecisionRow]:
     """Decisions in force or reversed (not proposals) taken since `since`, oldest first."""
-    from tanggap.store.tables import reports  # local: only this read needs it
-
     where = [decisions.c.decided_at >= since,
              decisions.c.status.in_([DecisionStatus.EFFECTIVE, DecisionStatus.REVERSED])]
     if until is not None:
         where.append(decisions.c.decided_at < until)
+    return _decision_rows(session, where)
+
+
+# The lifecycle steps that reverse a decision, as the audit chain records them (their moment).
+REVERSAL_STEPS = ("case_approve_reversal", "case_reverse", "case_reverse_automatic")
+
+
+def reversed_decision_rows(session: Session, since: datetime, until: datetime | None = None) -> list[DecisionRow]:
+    """Decisions taken before `since` and reversed in [since, until): their reversal belongs to
+    the window it happened in, whenever the decision was taken."""
+    from tanggap.store.tables import audit_events
+
+    stepped = select(audit_events.c.subject_id).where(
+        audit_events.c.subject_type == "case", audit_events.c.kind.in_(REVERSAL_STEPS), audit_events.c.at >= since)
+    unblocked = select(enforcements.c.case_id).where(
+        enforcements.c.action == Action.UNBLOCK, enforcements.c.status == EnforcementStatus.CONFIRMED,
+        enforcements.c.confirmed_at >= since)
+    if until is not None:
+        stepped = stepped.where(audit_events.c.at < until)
+        unblocked = unblocked.where(enforcements.c.confirmed_at < until)
+    case_ids = sorted(set(session.scalars(stepped)) | set(session.scalars(unblocked)))
+    found: list[DecisionRow] = []
+    for start in range(0, len(case_ids), 500):
+        found += _decision_rows(session, [decisions.c.case_id.in_(case_ids[start:start + 500]),
+                                          decisions.c.status == DecisionStatus.REVERSED,
+                                          decisions.c.decided_at < since])
+    return sorted((row for row in found if row.reversed_at is not None and row.reversed_at >= since
+                   and (until is None or row.reversed_at < until)),
+                  key=lambda row: (row.reversed_at, row.decision_id))
+
+
+def _reversal_moments(session: Session, rows: Sequence[Any]) -> dict[str, datetime]:
+    """decision -> when its reversal was approved: the first reversing step on its case after it
+    was taken (a later decision on the same case is taken only after that reversal)."""
+    from tanggap.store.tables import audit_events
+
+    reversed_rows = [row for row in rows if row.status == DecisionStatus.REVERSED]
+    steps: dict[str, list[datetime]] = {}
+    case_ids = sorted({row.case_id for row in reversed_rows})
+    for start in range(0, len(case_ids), 500):
+        for step in session.execute(
+                select(audit_events.c.subject_id, audit_events.c.at)
+                .where(audit_events.c.subject_type == "case", audit_events.c.kind.in_(REVERSAL_STEPS),
+                       audit_events.c.subject_id.in_(case_ids[start:start + 500]))
+                .order_by(audit_events.c.seq)):
+            steps.setdefault(step.subject_id, []).append(as_utc(step.at))
+    found: dict[str, datetime] = {}
+    for row in reversed_rows:
+        after = [moment for moment in steps.get(row.case_id, []) if moment >= as_utc(row.decided_at)]
+        if after:
+            found[row.id] = after[0]
+    return found
+
+
+def _decision_rows(session: Session, where: list) -> list[DecisionRow]:
+    from tanggap.store.tables import reports  # local: only this read needs it
+
     rows = session.execute(
         select(decisions, cases.c.target, cases.c.kind, cases.c.category, cases.c.source, cases.c.language,
                cases.c.created_at.label("case_created_at"))
@@ -246,11 +353,12 @@ def decision_rows(session: Session, since: datetime, until: datetime | None = No
             references.setdefault(o.case_id, []).append((o.name, o.reference, o.legal_basis))
         flagged.update(session.scalars(select(reports.c.case_id).where(
             reports.c.case_id.in_(chunk), reports.c.trusted_flagger.is_(True))))
+    approved_reversal = _reversal_moments(session, rows)
     result = []
     for row in rows:
-        reversed_at = enforced.get((row.id, "undo"))
-        if reversed_at is None and row.status == DecisionStatus.REVERSED:
-            reversed_at = row.approved_at and as_utc(row.approved_at)
+        # When the restriction was lifted: the confirmed unblock, else the approved reversal
+        # (not the decision's own approval under four-eyes, which came before it).
+        reversed_at = enforced.get((row.id, "undo")) or approved_reversal.get(row.id)
         result.append(DecisionRow(
             row.id, row.case_id, row.target.canonical, str(row.kind), str(row.action),
             tuple(row.scope.countries), row.reason, row.reason_code, row.legal_basis, str(row.status),

@@ -10,6 +10,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from tanggap.domain.audit import GENESIS, AuditEvent, event_hash
+from tanggap.domain.clock import as_utc
 from tanggap.domain.model import AuditDraft
 from tanggap.store.tables import audit_events
 
@@ -29,6 +30,9 @@ def append_events(session: Session, drafts: Sequence[AuditDraft], at: datetime) 
     """Chain and insert drafts. Serialised so concurrent writers extend one chain, not two."""
     if not drafts:
         return []
+    # Hash the moment as the store gives it back (UTC): a clock in another zone (WIB) would
+    # otherwise sign "09:00+07:00" and read back "02:00+00:00", a row that seems altered.
+    at = as_utc(at)
     lock_audit_chain(session)
     tail = session.execute(
         select(audit_events.c.seq, audit_events.c.hash).order_by(audit_events.c.seq.desc()).limit(1)
