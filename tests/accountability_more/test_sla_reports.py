@@ -4,7 +4,6 @@ and the three SLAs (ID urgent 4 h, ID 24 h, EU TCO 1 h)."""
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-import pytest
 
 from tanggap.services.compliance import compliance_report
 from tanggap.services.orders import ingest_order
@@ -83,8 +82,6 @@ def test_each_order_is_held_to_its_own_sla(store, activity, ministry, eu_authori
         assert lines[target].late_by == timedelta(seconds=1), target
 
 
-@pytest.mark.xfail(strict=True, reason="domain/sla.py: a member state's authority (jurisdiction DE) "
-                   "falls back to the 24 h default, not the TCO Regulation's 1 h; not this helper's module")
 def test_a_member_state_authoritys_terrorist_content_order_is_due_in_one_hour(store, sla):
     from tanggap.domain.access import SYSTEM
     from tanggap.services.accounts import add_authority, principal_for_key

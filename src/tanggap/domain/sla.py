@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tanggap.domain.clock import as_utc
+from tanggap.domain.dsa import EEA_COUNTRIES
 from tanggap.domain.errors import UnknownCategory
 
 ANY = "*"
@@ -88,7 +89,10 @@ class SlaPolicy:
         return self.categories.index(category)
 
     def hours_for(self, jurisdiction: str, category: str) -> float:
-        table = self.hours.get(jurisdiction.upper()) or self.hours.get(ANY, {})
+        code = jurisdiction.upper()
+        if code not in self.hours and code in EEA_COUNTRIES:
+            code = "EU"  # a member state's competent authority orders under the EU's rules (TCO: 1 h)
+        table = self.hours.get(code) or self.hours.get(ANY, {})
         if category in table:
             return table[category]
         if ANY in table:

@@ -104,10 +104,12 @@ def reports() -> None:
 def post_transparency(
     room: Annotated[str, typer.Option(help="The Matrix room to post in (#alias:server or !id:server); "
                                            "the admin account must be allowed to post there.")],
-    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: yesterday).")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: yesterday in the "
+                                                           "transparency time zone, WIB).")] = None,
 ) -> None:
     """Post the daily transparency sentence to a Matrix room (a retry soon after posts it once)."""
-    from datetime import date, timedelta
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     from tanggap.config import Settings
     from tanggap.platforms.matrix import from_settings
@@ -116,7 +118,10 @@ def post_transparency(
 
     settings = Settings()
     try:
-        when = date.fromisoformat(day) if day else date.today() - timedelta(days=1)
+        # "Yesterday" where the counts' days are (WIB), not on the server's clock: at 06:00 WIB a
+        # UTC server still says yesterday is the day before.
+        today = datetime.now(UTC).astimezone(ZoneInfo(settings.transparency_timezone)).date()
+        when = date.fromisoformat(day) if day else today - timedelta(days=1)
     except ValueError:
         error_console.print(f"[red]--date must be YYYY-MM-DD[/], not {day!r}")
         raise typer.Exit(2) from None
