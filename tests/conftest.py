@@ -125,6 +125,13 @@ def moderator(store):
     return principal_for_key(store.uow(), issued.api_key)
 
 
+@pytest.fixture(autouse=True)
+def own_var_dir(tmp_path, monkeypatch):
+    """Commands run in a test keep what they write under var/ (audit checkpoints, generated
+    keys) in the test's folder, not in the checkout, unless the test names another."""
+    monkeypatch.setenv("TANGGAP_VAR_DIR", str(tmp_path / "var"))
+
+
 # --- web ---------------------------------------------------------------------------
 
 

@@ -157,7 +157,7 @@ def train_command(
         from tanggap.store.uow import Store
 
         settings = Settings()
-        store = Store(settings.database_url)
+        store = Store.for_settings(settings)
         try:
             platform = platform_from_settings(settings)
         except ValueError as error:

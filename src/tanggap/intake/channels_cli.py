@@ -94,7 +94,7 @@ def imap_command(
     except (OSError, ValueError) as error:
         console.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
-    store = Store(settings.database_url)
+    store = Store.for_settings(settings)
     try:
         check_schema(store)
     except RuntimeError as error:

@@ -36,7 +36,7 @@ def import_command(
     outcome is order, revision, quarantined, triage, report, not_order or duplicate (null, with the
     reason, for a file that could not be read; the exit code is then 1)."""
     settings = Settings()
-    store = Store(settings.database_url)
+    store = Store.for_settings(settings)
     if json_lines:
         failed = _import_json(store, settings, paths)
         if reply:
@@ -62,7 +62,7 @@ def import_command(
 def process_command(reply: Annotated[bool, typer.Option(help="send due replies too")] = True):
     """Parse every stored message not yet handled, and send due replies."""
     settings = Settings()
-    _process(Store(settings.database_url), settings, reply)
+    _process(Store.for_settings(settings), settings, reply)
 
 
 def quarantine_command():
@@ -89,7 +89,7 @@ def release_command(
     """Open the order of a quarantined message once a human has confirmed it with the authority."""
     settings = Settings()
     try:
-        outcome = release(Store(settings.database_url), settings.sla, inbound_id, authority, SYSTEM)
+        outcome = release(Store.for_settings(settings), settings.sla, inbound_id, authority, SYSTEM)
     except DomainError as error:
         console.print(f"[red]error:[/red] {error.message}")
         raise typer.Exit(1) from None

@@ -221,7 +221,7 @@ def serve_smtp(settings: Settings, host: str | None = None, port: int | None = N
     host = host or settings.smtp_listen_host
     port = settings.smtp_listen_port if port is None else port
     own_store = store is None
-    store = store or Store(settings.database_url)
+    store = store or Store.for_settings(settings)
     check_schema(store)
     stop = stop_event or threading.Event()
     worker = IntakeWorker(store, settings, mailer_from_settings(settings)) if with_worker else None

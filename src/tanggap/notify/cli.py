@@ -21,7 +21,7 @@ errors = Console(stderr=True)
 def _store(settings: Settings):
     from tanggap.store.uow import Store
 
-    return Store(settings.database_url)
+    return Store.for_settings(settings)
 
 
 def _fail(message: str) -> NoReturn:

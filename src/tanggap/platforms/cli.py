@@ -93,7 +93,7 @@ def reports() -> None:
     settings = Settings()
     platform = platform_from_settings(settings)
     adapters = platform.platforms if isinstance(platform, PlatformRegistry) else (platform,)
-    store = Store(settings.database_url)
+    store = Store.for_settings(settings)
     for adapter in adapters:
         outcome = import_platform_reports(store, adapter)
         console.print(f"{adapter.name}: {outcome.seen} reports seen, {outcome.imported} new, "
@@ -125,7 +125,7 @@ def post_transparency(
     except ValueError:
         error_console.print(f"[red]--date must be YYYY-MM-DD[/], not {day!r}")
         raise typer.Exit(2) from None
-    counts = daily_counts(Store(settings.database_url).uow(read_only=True), when,
+    counts = daily_counts(Store.for_settings(settings).uow(read_only=True), when,
                           settings.transparency_timezone)
     with from_settings(settings) as matrix:
         event_id = matrix.post_message(room, counts.sentence, key=f"transparency:{when.isoformat()}")
