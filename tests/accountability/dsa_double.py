@@ -4,8 +4,13 @@ puid the way the database does, and can be told to fail the next requests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from tanggap.serving import BackgroundServer
 
 TOKEN = "dsa-test-token"
 
@@ -43,3 +48,12 @@ def create_dsa_app() -> FastAPI:
         return JSONResponse({"statements": [{"uuid": f"u-{s['puid']}", "puid": s["puid"]} for s in batch]}, 201)
 
     return app
+
+
+@contextmanager
+def running_dsa() -> Iterator[BackgroundServer]:
+    """The stand-in over real HTTP; `server.state` is its app's state, for the test to read or set."""
+    app = create_dsa_app()
+    with BackgroundServer(app) as server:
+        server.state = app.state
+        yield server

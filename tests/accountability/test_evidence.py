@@ -11,9 +11,7 @@ from sqlalchemy import select
 from tanggap.detect.decisions import harvest
 from tanggap.domain.targets import parse_target
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
 from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.accounts import add_user
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import RetryPolicy, carry_out
@@ -21,6 +19,7 @@ from tanggap.services.evidence import expire_snapshots, read_snapshot, set_legal
 from tanggap.services.orders import ingest_order
 from tanggap.services.statements import statements_since
 from tanggap.store.tables import audit_events, evidence
+from tests.servers import seeded_demo_platform
 from tests.accountability.world import at
 from tests.builders import order_for
 from tests.web.test_console import log_in
@@ -30,10 +29,7 @@ TOKEN = "evidence-test-token"
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=12, seed=5)
-    with BackgroundServer(create_platform_app(db, TOKEN)) as server:
-        server.db = db
+    with seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=12, seed=5) as server:
         yield server
 
 

@@ -9,11 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
 from tanggap.platforms.seed import seed_world
 from tanggap.serving import BackgroundServer
 from tanggap.services.publisher import PlatformChannel, publish_daily
 from tanggap.notify.telegram import TelegramChannel
+from tests.servers import seeded_demo_platform
 
 TOKEN = "publisher-test-token"
 BOT_TOKEN = "123456:TEST-bot-token"
@@ -22,10 +22,7 @@ DAY = date(2026, 11, 10)
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=8, seed=3)
-    with BackgroundServer(create_platform_app(db, TOKEN)) as server:
-        server.db = db
+    with seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=8, seed=3) as server:
         yield server
 
 

@@ -4,17 +4,14 @@ import pytest
 from sqlalchemy import text
 
 from tanggap.notify.sor_submitter import Endpoint, SubmitRefused, submit
-from tanggap.serving import BackgroundServer
 from tanggap.services.statements import statements_since
-from tests.accountability.dsa_double import TOKEN, create_dsa_app
+from tests.accountability.dsa_double import TOKEN, running_dsa
 from tests.accountability.world import at
 
 
 @pytest.fixture
 def dsa():
-    app = create_dsa_app()
-    with BackgroundServer(app) as server:
-        server.state = app.state
+    with running_dsa() as server:
         yield server
 
 

@@ -4,19 +4,16 @@ on the audit chain, written in the transaction that records the delivery."""
 import pytest
 
 from tanggap.notify.sor_submitter import Endpoint, submit
-from tanggap.serving import BackgroundServer
 from tanggap.services.audit import verify_audit_log
 from tanggap.services.statements import statements_since
 from tanggap.store.audit_log import events_for
-from tests.accountability.dsa_double import TOKEN, create_dsa_app
+from tests.accountability.dsa_double import TOKEN, running_dsa
 from tests.accountability.world import at
 
 
 @pytest.fixture
 def dsa():
-    app = create_dsa_app()
-    with BackgroundServer(app) as server:
-        server.state = app.state
+    with running_dsa() as server:
         yield server
 
 

@@ -9,11 +9,9 @@ from tanggap.detect import decisions
 from tanggap.detect.cli import model_app
 from tanggap.detect.corpus import Example
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
-from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.decisions import DecisionRequest, approve, decide
 from tanggap.services.orders import ingest_order
+from tests.servers import seeded_demo_platform
 from tests.builders import order_for
 
 TOKEN = "detect-decisions-token"
@@ -21,10 +19,7 @@ TOKEN = "detect-decisions-token"
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    channels = seed_world(db, channels=40, seed=11)
-    with BackgroundServer(create_platform_app(db, TOKEN)) as server:
-        server.channels = channels
+    with seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=40, seed=11) as server:
         yield server
 
 

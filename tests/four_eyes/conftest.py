@@ -5,10 +5,9 @@ import pytest
 
 from tanggap.domain.access import SYSTEM
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
 from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.accounts import add_user, principal_for_key
+from tests.servers import seeded_demo_platform
 
 TOKEN = "four-eyes-test-token"
 
@@ -29,10 +28,8 @@ def senior_b(store):
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=20, seed=11)
-    with BackgroundServer(create_platform_app(db, TOKEN, faults=True)) as server:
-        server.db = db
+    with seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=20, seed=11,
+                              faults=True) as server:
         yield server
 
 

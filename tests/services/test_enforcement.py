@@ -5,12 +5,11 @@ import pytest
 
 from tanggap.domain.model import CaseState, EnforcementStatus
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
 from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.decisions import DecisionRequest, decide
 from tanggap.services.enforcement import RetryPolicy, carry_out, carry_out_pending
 from tanggap.services.orders import ingest_order, order_status
+from tests.servers import seeded_demo_platform
 from tests.builders import order_for
 
 TOKEN = "enforcement-test-token"
@@ -18,10 +17,8 @@ TOKEN = "enforcement-test-token"
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=20, seed=7)
-    with BackgroundServer(create_platform_app(db, TOKEN, faults=True)) as server:
-        server.db = db
+    with seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=20, seed=7,
+                              faults=True) as server:
         yield server
 
 

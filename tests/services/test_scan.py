@@ -5,21 +5,19 @@ import pytest
 from tanggap.detect.registry import ModelRegistry
 from tanggap.domain.model import CaseState
 from tanggap.platforms.demo import DemoPlatform
-from tanggap.platforms.demo_server import create_platform_app
 from tanggap.platforms.seed import seed_world
-from tanggap.serving import BackgroundServer
 from tanggap.services.scan import ModelScorer, ScanSettings, scan
 from tanggap.services.signals import signals_for
+from tests.servers import seeded_demo_platform
 
 TOKEN = "scan-test-token"
 
 
 @pytest.fixture(scope="module")
 def platform_server(tmp_path_factory):
-    db = tmp_path_factory.mktemp("platform") / "platform.db"
-    seed_world(db, channels=40, seed=5)
-    with BackgroundServer(create_platform_app(db, TOKEN)) as server, DemoPlatform(server.url, TOKEN) as platform:
-        yield db, platform
+    with (seeded_demo_platform(tmp_path_factory.mktemp("platform"), TOKEN, channels=40, seed=5) as server,
+          DemoPlatform(server.url, TOKEN) as platform):
+        yield server.db, platform
 
 
 @pytest.fixture
