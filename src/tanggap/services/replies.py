@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tanggap.domain.access import SYSTEM
@@ -56,7 +57,7 @@ def send_due_replies(store: Store, mailer: Mailer, sender: str, order_id: str | 
     return RepliesSent(acks, finals, failures)
 
 
-def unread_parts(warnings: tuple[str, ...]) -> list[str]:
+def unread_parts(warnings: Iterable[str]) -> list[str]:
     """What reading the message left out (an old .xls, an encrypted PDF, a limit reached): the
     authority hears it in the acknowledgement, so that a list we could not read is sent again
     instead of being missed."""

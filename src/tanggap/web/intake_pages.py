@@ -11,10 +11,13 @@ from tanggap.domain.access import Permission
 from tanggap.domain.errors import DomainError, NotFound, PermissionDenied
 from tanggap.services import triage
 from tanggap.services.intake import release
+from tanggap.services.replies import unread_parts
 from tanggap.store.views import inbound_list
 from tanggap.web.auth import csrf_ok
-from tanggap.web.console import _page, _staff, _status_of, deadline_badge
+from tanggap.web.console import _page, _staff, _status_of, deadline_badge, templates
 
+# What reading a message left out: the same words the authority gets in its acknowledgement.
+templates.env.filters["unread_parts"] = unread_parts
 router = APIRouter(include_in_schema=False)
 STATES = ("received", "order", "revision", "triage", "report", "released", "attached", "dismissed",
           "quarantined", "not_order", "rejected")
