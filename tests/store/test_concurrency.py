@@ -52,3 +52,22 @@ def test_an_order_racing_an_uncommitted_case_joins_it_after_commit(store, store_
     assert receipt.case_ids[0] == "01RACEWINNER0000000000000"
     with store.uow() as uow:
         assert uow.cases.count_by_state() == {"queued": 2}
+
+
+@pytest.mark.parametrize("kind", ["read_only", "snapshot"])
+def test_a_page_reads_the_case_and_its_enforcements_as_of_one_moment(store, store_url, sla, ministry, kind):
+    """A commit landing between two statements of a page's reads is not half seen: the case
+    page showed a case still "decided" beside the enforcement that had just actioned it."""
+    if kind == "snapshot" and not store_url.startswith("postgresql"):
+        pytest.skip("a SQLite writer holds the write lock from its first read: nobody commits meanwhile")
+    case_id = ingest_order(store.uow(), sla, order_for(ministry, "@kabar_snapshot"), ministry).case_ids[0]
+    other = create_engine(store_url)
+    with store.uow(read_only=kind == "read_only", snapshot=kind == "snapshot") as uow:
+        assert uow.cases.get(case_id).state == "queued"
+        with other.begin() as connection:  # another writer commits meanwhile
+            connection.execute(text("UPDATE cases SET state = 'in_review' WHERE id = :id"), {"id": case_id})
+        again = uow.session.execute(text("SELECT state FROM cases WHERE id = :id"), {"id": case_id}).scalar_one()
+        assert again == "queued"
+    other.dispose()
+    with store.uow(read_only=True) as uow:
+        assert uow.cases.get(case_id).state == "in_review"

@@ -40,13 +40,29 @@ class Store:
         self.engine = engine or make_engine(url)
         self.clock = clock or SystemClock()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.read_sessions = sessionmaker(
-            self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+        self.read_sessions = sessionmaker(self._snapshot_engine(READ_ONLY), expire_on_commit=False)
+        self.snapshot_sessions = sessionmaker(self._snapshot_engine(), expire_on_commit=False)
 
-    def uow(self, read_only: bool = False) -> UnitOfWork:
-        """A unit of work; `read_only` ones never take SQLite's write lock and cannot commit."""
+    def _snapshot_engine(self, *flags: str) -> Engine:
+        # A reader sees one moment: under PostgreSQL's READ COMMITTED each statement has its own
+        # snapshot, so a page could show a case still "decided" beside the enforcement that had
+        # just actioned it. SQLite's deferred transaction in WAL mode is one snapshot already.
+        options: dict = {flag: True for flag in flags}
+        if self.engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        return self.engine.execution_options(**options)
+
+    def uow(self, read_only: bool = False, snapshot: bool = False) -> UnitOfWork:
+        """A unit of work; `read_only` ones never take SQLite's write lock and cannot commit.
+
+        Read-only ones, and `snapshot` ones, read the database as of one moment (REPEATABLE READ
+        on PostgreSQL). A snapshot unit of work may commit what only adds rows (a page view's
+        event); one that updates rows others may change could fail to serialise, so writers
+        keep the default."""
         if read_only:
             return UnitOfWork(self.read_sessions, self.clock, read_only=True)
+        if snapshot:
+            return UnitOfWork(self.snapshot_sessions, self.clock, checkpoints=self.checkpoints)
         return UnitOfWork(self.sessions, self.clock, checkpoints=self.checkpoints)
 
     @classmethod

@@ -128,7 +128,7 @@ def list_cases(caller: Caller, request: Request,
 @router.get("/cases/{case_id}", response_model=out.CaseDetail, summary="One case with its decisions and enforcements")
 def get_case(case_id: str, caller: Caller, request: Request):
     caller.require(Permission.VIEW_CASES)
-    with request.app.state.ctx.store.uow() as uow:
+    with request.app.state.ctx.store.uow(snapshot=True) as uow:
         case = uow.cases.get(case_id)
         if case is None:
             raise NotFound(f"no case {case_id}")

@@ -438,7 +438,7 @@ def _render_case(request: Request, case_id: str, error: str | None = None, statu
     me = _staff(request)
     ctx = request.app.state.ctx
     channel, posts, platform_error = _platform_view(ctx.platform, case_id, ctx)
-    with ctx.store.uow() as uow:
+    with ctx.store.uow(snapshot=True) as uow:
         case = uow.cases.get(case_id)
         if case is None:
             return _refused(request, NotFound(f"no case {case_id}"))
