@@ -97,7 +97,7 @@ def best_veto(radical, hate, netifier, religion, labels, allowed, tau) -> tuple[
 
 
 def heads_on(examples, counts, lexicon, config, train_rows, score_rows) -> tuple[np.ndarray, np.ndarray]:
-    space, heads = _fit_heads(counts, lexicon, train_rows, examples, config)
+    space, heads = _fit_heads(counts, lexicon, train_rows, examples, config, names=("radical", "hate"))
     matrix = space.from_counts(counts, lexicon, score_rows)
     return sigmoid(heads["radical"].decision(matrix)), sigmoid(heads["hate"].decision(matrix))
 

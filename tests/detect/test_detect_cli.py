@@ -62,7 +62,7 @@ def test_classify_with_an_unknown_model_fails_cleanly(tmp_path):
 def save_variant(registry, model, version, threshold=None):
     variant = TerrorismModel(version, model.features, model.radical, model.hate, model.gate_power,
                              model.calibration, model.threshold if threshold is None else threshold,
-                             dict(model.manifest))
+                             dict(model.manifest), rank=model.rank)
     registry.add(variant, "# card\n", shadow=False)
     return variant
 

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from tanggap.detect import corpus, memo
 from tanggap.detect.features import hashed_counts, lexicon_features
 from tanggap.detect.language import detect_language
-from tanggap.detect.model import combine, sigmoid
 from tanggap.detect.normalise import NormalisedText
 from tanggap.detect.registry import PACKAGED_DIR, ModelRegistry
 from tanggap.detect.resources import default_normaliser
@@ -61,9 +60,7 @@ def test_whole_corpus_normalises_scores_and_routes_as_before(texts, normaliser, 
     model = shipped_model
     old_matrix = model.features.from_counts(counts, lexicon_features(before))
     _same_matrix(model.features.transform(before), old_matrix)
-    radical = sigmoid(model.radical.decision(old_matrix))
-    hate = sigmoid(model.hate.decision(old_matrix))
-    old_scores = model.calibration(combine(radical, hate, model.gate_power))
+    old_scores = model.scores_from_features(old_matrix)
     new_scores = np.concatenate([model.scores(texts[start:start + 512]) for start in range(0, len(texts), 512)])
     np.testing.assert_allclose(new_scores, old_scores, rtol=0, atol=1e-6)
 

@@ -1,12 +1,13 @@
 """The model: trained small here, stored as plain arrays, loaded back identically."""
 
+import dataclasses
 import json
 import zipfile
 
 import numpy as np
 import pytest
 
-from tanggap.detect.model import LABEL_NEGATIVE, LABEL_POSITIVE, ModelFileError, TerrorismModel
+from tanggap.detect.model import LABEL_NEGATIVE, LABEL_POSITIVE, ModelFileError, TerrorismModel, sigmoid
 from tanggap.detect.registry import ModelRegistry
 
 ADVOCACY = ["Saudaraku, berbaiat kepada daulah islamiyah, perangi thaghut dan ansharut thaghut, amaliyah istisyhadiyah",
@@ -69,7 +70,8 @@ def test_the_shipped_default_model_is_small_documented_and_live(registry):
     evaluation = model.manifest["evaluation"]
     fpr, baseline_fpr = (evaluation[split]["religion_hate_fpr"]["value"] for split in ("held_out", "baseline"))
     assert fpr <= baseline_fpr / 5
-    assert evaluation["held_out"]["radikalisme"]["f1"]["value"] > evaluation["baseline"]["radikalisme"]["f1"]["value"]
+    ours, theirs = evaluation["held_out"]["radikalisme"], evaluation["baseline"]["radikalisme"]
+    assert ours["f1"]["value"] > theirs["f1"]["value"] and ours["roc_auc"]["value"] >= theirs["roc_auc"]["value"]
 
 
 def test_benign_english_and_arabic_are_not_flagged_by_the_shipped_model(registry):
@@ -84,3 +86,35 @@ def test_registry_without_own_file_uses_the_packaged_live_version(tmp_path):
     registry = ModelRegistry(tmp_path / "nothing-here")
     assert registry.live_version and registry.shadow_version is None
     assert registry.versions()[-1].packaged
+
+
+def test_the_gate_decides_the_label_and_the_rank_head_the_order(small_model):
+    texts = ADVOCACY + ORDINARY + ["Usir kafir dari negeri ini, ganyang mereka", "Jihad melawan hawa nafsu itu utama"]
+    matrix = small_model.features.transform([small_model._normaliser()(text) for text in texts])
+    gated, scores = small_model.gated(matrix), small_model.scores_from_features(matrix)
+    rank = sigmoid(small_model.rank.decision(matrix))
+    assert ((scores >= small_model.threshold) == (gated >= small_model.threshold)).all()
+    for side in (gated >= small_model.threshold, gated < small_model.threshold):
+        order = np.argsort(scores[side], kind="stable")
+        assert (np.diff(rank[side][order]) >= 0).all()
+
+
+def test_a_two_head_model_of_format_v1_still_loads_and_scores_by_its_gate(small_model, tmp_path):
+    v1 = dataclasses.replace(small_model, rank=None, manifest=dict(small_model.manifest))
+    v1.save(tmp_path / "v1")
+    assert json.loads((tmp_path / "v1" / "manifest.json").read_text())["format"] == "tanggap-terrorism-2heads-v1"
+    loaded = TerrorismModel.load(tmp_path / "v1")
+    assert loaded.rank is None
+    texts = ADVOCACY + ORDINARY
+    matrix = loaded.features.transform([loaded._normaliser()(text) for text in texts])
+    np.testing.assert_allclose(loaded.scores(texts), small_model.gated(matrix), atol=1e-6)
+
+
+def test_probabilities_are_the_calibrated_gate_and_label_like_the_scores(small_model):
+    texts = ADVOCACY + ORDINARY
+    normalised = small_model.normalise(texts)
+    probabilities = small_model.probabilities_normalised(normalised)
+    matrix = small_model.features.transform(normalised)
+    np.testing.assert_allclose(probabilities, small_model.gated(matrix))
+    scores = small_model.scores_normalised(normalised)
+    assert ((probabilities >= small_model.threshold) == (scores >= small_model.threshold)).all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tanggap.detect.model import FORMAT, TerrorismModel
+from tanggap.detect.model import FORMATS, TerrorismModel
 
 LICENCE_NOTE = """\
 **Licence of this model: non-commercial use only (CC BY-NC-SA 4.0).** Its weights are derived from
@@ -41,8 +41,9 @@ CAVEATS = """\
   lower false-positive rate on id-hatespeech may still be learned data-set style; the
   same-source figure is the more honest one.
 - **The hate gate costs recall.** Religious or ethnic incitement that netifier calls radical is
-  often held down by the hate head (that is the point of the gate, but it is also why ROC AUC on
-  `radikalisme` is lower than the baseline's).
+  often held down by the hate head. That is the point of the gate, but scored by the gate alone
+  (format v1) such posts fall to the bottom of the ranking and ROC AUC on `radikalisme` is lower
+  than the baseline's; format v2 keeps the gate's labels and orders by the rank head.
 - **Pro-IS English tweets** are account-level labels: all tweets of 112 accounts, many mundane
   (news, banter). Only English tweets with a medium or high lexicon hit are used, at weight 0.2,
   so that the model learns jargon rather than "English = positive". English negatives are news
@@ -80,25 +81,23 @@ def model_card(model: TerrorismModel, evaluation_table: str | None = None, notes
                   "Not evaluated yet: run `tanggap model evaluate --model " + model.version + "`.")
     return f"""# Model card: Tanggap terrorism classifier `{model.version}`
 
-Created {manifest.get('created', '?')}. Format `{FORMAT}`; files `model.npz`
+Created {manifest.get('created', '?')}. Format `{_format(model)}`; files `model.npz`
 (plain arrays, loaded without pickle) and `manifest.json`.
 {parent}
 {LICENCE_NOTE}
 
 ## What it does
 
-Scores a post from 0 to 1: the calibrated probability that it advocates terrorism or radical
-violence (in the sense of the training labels, see the caveats), and labels it `terrorism` at
-or above {model.threshold:.3f}, else `none`.
+{_what_the_score_is(model)}
 
 1. Normalisation for Indonesian social media (`tanggap.detect.normalise`): transport escapes,
    source markup, emoji, Arabic script, hashtags, reduplication, leetspeak, repeated letters,
    spelling variants of transliterated Arabic terms, slang and abbreviations.
 2. Features: hashed TF-IDF character 2-5-grams and word 1-2-grams, and lexicon evidence
    (high/medium hits; low hits only beside them; categories).
-3. Two logistic-regression heads: *radical* (advocacy vs not) and *hate* (religious/ethnic hate
+3. Logistic-regression heads: *radical* (advocacy vs not) and *hate* (religious/ethnic hate
    that is not radical advocacy vs radical advocacy). Raw score
-   `p_radical * (1 - p_hate) ** {model.gate_power:g}`.
+   `p_radical * (1 - p_hate) ** {model.gate_power:g}`.{_rank_step(model)}
 4. Platt scaling (slope {model.calibration.slope:.4f}, offset {model.calibration.offset:.4f}),
    fitted on out-of-fold scores of the Indonesian training rows.
 5. Threshold {model.threshold:.4f}: the best out-of-fold F1 on `radikalisme` with at most
@@ -138,3 +137,28 @@ for precision/recall/F1/AUC, Wilson for rates.
 
 {CAVEATS}
 {notes}"""
+
+
+def _format(model: TerrorismModel) -> str:
+    return FORMATS[-1] if model.rank is not None else FORMATS[0]
+
+
+def _what_the_score_is(model: TerrorismModel) -> str:
+    if model.rank is None:
+        return (f"Scores a post from 0 to 1: the calibrated probability that it advocates terrorism or radical\n"
+                f"violence (in the sense of the training labels, see the caveats), and labels it `terrorism` at\n"
+                f"or above {model.threshold:.3f}, else `none`.")
+    return (f"Labels a post `terrorism` or `none` by the gate below, and scores it from 0 to 1 so that every\n"
+            f"post labelled `terrorism` scores at or above {model.threshold:.3f} and every other below it.\n"
+            f"Within each side of that line posts are ordered by the rank head (step 3): the score is a\n"
+            f"ranking for the review queue, **not a calibrated probability** (its Brier score and ECE are\n"
+            f"in the metrics below).")
+
+
+def _rank_step(model: TerrorismModel) -> str:
+    if model.rank is None:
+        return ""
+    return ("\n   A third head, *rank* (advocacy vs not, Indonesian rows only, stronger regularisation),\n"
+            "   orders posts: score `t + (1 - t) * p_rank` for a post the gate labels, `t * p_rank` for any\n"
+            "   other, with `t` the threshold. The gate alone ranks poorly (hate speech that reads as\n"
+            "   advocacy falls to the bottom beside radical posts that use its words).")

@@ -49,8 +49,11 @@ class EvaluationRun:
         ours_fpr = ours.religion_hate_fpr.interval.value or 0.0
         theirs_fpr = theirs.religion_hate_fpr.interval.value or 0.0
         fpr_ok = ours_fpr <= theirs_fpr / 5
+        ours_auc, theirs_auc = ours.radicalism["roc_auc"].value or 0, theirs.radicalism["roc_auc"].value or 0
         return (f"higher F1 on radikalisme than the baseline: {'yes' if f1_ok else 'NO'} "
                 f"(difference {self.f1_difference}, paired bootstrap); "
+                f"ROC AUC at least the baseline's: {'yes' if ours_auc >= theirs_auc else 'NO'} "
+                f"({ours_auc:.4f} vs {theirs_auc:.4f}); "
                 f"religion-hate FPR at most a fifth of the baseline's: {'yes' if fpr_ok else 'NO'} "
                 f"({ours_fpr:.3f} vs {theirs_fpr:.3f} / 5 = {theirs_fpr / 5:.3f})")
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class PostScore:
-    score: float  # calibrated probability of terrorist advocacy
+    score: float  # a probability of terrorist advocacy: channel risk combines it by noisy-OR
     terms: tuple[str, ...] = ()  # lexicon terms of high or medium specificity
 
 
@@ -50,7 +50,8 @@ class ModelScorer:
 
     def score_posts(self, texts: list[str]) -> list[PostScore]:
         normalised = self.model.normalise(texts)
-        scores = self.model.scores_normalised(normalised)
+        # the calibrated gate, not the banded ranking score: channel risk needs a probability
+        scores = self.model.probabilities_normalised(normalised)
         return [PostScore(float(score), tuple(sorted({hit.term for hit in item.hits
                                                       if hit.specificity in ("high", "medium")})))
                 for score, item in zip(scores, normalised, strict=True)]
