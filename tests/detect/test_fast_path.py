@@ -4,6 +4,8 @@ n-gram counts and scores, on the whole shipped corpus and on generated awkward t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -61,8 +63,13 @@ def test_whole_corpus_normalises_scores_and_routes_as_before(texts, normaliser, 
     old_matrix = model.features.from_counts(counts, lexicon_features(before))
     _same_matrix(model.features.transform(before), old_matrix)
     old_scores = model.scores_from_features(old_matrix)
-    new_scores = np.concatenate([model.scores(texts[start:start + 512]) for start in range(0, len(texts), 512)])
+    full_path = dataclasses.replace(model, first_stage=None)  # the cascade's second stage, for every post
+    new_scores = np.concatenate([full_path.scores(texts[start:start + 512]) for start in range(0, len(texts), 512)])
     np.testing.assert_allclose(new_scores, old_scores, rtol=0, atol=1e-6)
+    cascade = np.concatenate([model.scores(texts[start:start + 512]) for start in range(0, len(texts), 512)])
+    passed = model.first_stage.decisions(texts)[:, 0] >= model.first_stage.cutoff
+    np.testing.assert_allclose(cascade[passed], old_scores[passed], rtol=0, atol=1e-6)
+    assert (cascade[~passed] < model.threshold).all()
 
 
 # Texts built from the pieces every guard and memo looks for, in any order and spacing.

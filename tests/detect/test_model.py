@@ -18,10 +18,11 @@ ORDINARY = ["Resep rendang padang yang enak dan mudah dibuat di rumah",
 
 
 def test_scores_are_probabilities_and_labels_follow_the_threshold(small_model):
-    verdicts = small_model.classify(ADVOCACY + ORDINARY)
+    full = dataclasses.replace(small_model, first_stage=None)  # a small sample's first stage is weak
+    verdicts = full.classify(ADVOCACY + ORDINARY)
     for verdict in verdicts:
         assert 0.0 <= verdict.score <= 1.0
-        assert verdict.label == (LABEL_POSITIVE if verdict.score >= small_model.threshold else LABEL_NEGATIVE)
+        assert verdict.label == (LABEL_POSITIVE if verdict.score >= full.threshold else LABEL_NEGATIVE)
     assert min(v.score for v in verdicts[:2]) > max(v.score for v in verdicts[2:])
     assert verdicts[0].language == "id" and "thaghut" in verdicts[0].evidence
 
@@ -82,6 +83,17 @@ def test_benign_english_and_arabic_are_not_flagged_by_the_shipped_model(registry
     assert all(v.label == LABEL_NEGATIVE for v in model.classify(texts))
 
 
+def test_the_shipped_cascade_labels_as_its_full_model_does(registry):
+    model = registry.load()
+    assert model.first_stage is not None
+    texts = ADVOCACY + ORDINARY
+    verdicts = model.classify(texts)
+    full = dataclasses.replace(model, first_stage=None).classify(texts)
+    assert [v.label for v in verdicts] == [v.label for v in full]
+    assert verdicts[1].label == LABEL_POSITIVE and "syahid" in verdicts[1].evidence
+    assert all(v.label == LABEL_NEGATIVE for v in verdicts[2:])
+
+
 def test_registry_without_own_file_uses_the_packaged_live_version(tmp_path):
     registry = ModelRegistry(tmp_path / "nothing-here")
     assert registry.live_version and registry.shadow_version is None
@@ -100,7 +112,7 @@ def test_the_gate_decides_the_label_and_the_rank_head_the_order(small_model):
 
 
 def test_a_two_head_model_of_format_v1_still_loads_and_scores_by_its_gate(small_model, tmp_path):
-    v1 = dataclasses.replace(small_model, rank=None, manifest=dict(small_model.manifest))
+    v1 = dataclasses.replace(small_model, rank=None, first_stage=None, manifest=dict(small_model.manifest))
     v1.save(tmp_path / "v1")
     assert json.loads((tmp_path / "v1" / "manifest.json").read_text())["format"] == "tanggap-terrorism-2heads-v1"
     loaded = TerrorismModel.load(tmp_path / "v1")
@@ -118,3 +130,25 @@ def test_probabilities_are_the_calibrated_gate_and_label_like_the_scores(small_m
     np.testing.assert_allclose(probabilities, small_model.gated(matrix))
     scores = small_model.scores_normalised(normalised)
     assert ((probabilities >= small_model.threshold) == (scores >= small_model.threshold)).all()
+
+
+def test_a_three_head_model_of_format_v2_still_loads_and_scores_every_post_fully(small_model, tmp_path):
+    v2 = dataclasses.replace(small_model, first_stage=None, manifest=dict(small_model.manifest))
+    v2.save(tmp_path / "v2")
+    manifest = json.loads((tmp_path / "v2" / "manifest.json").read_text())
+    assert manifest["format"] == "tanggap-terrorism-3heads-v2" and "first_stage" not in manifest
+    loaded = TerrorismModel.load(tmp_path / "v2")
+    assert loaded.first_stage is None
+    texts = ADVOCACY + ORDINARY
+    np.testing.assert_allclose(loaded.scores(texts), small_model.scores_normalised(small_model.normalise(texts)),
+                               atol=1e-6)
+
+
+def test_a_cascade_without_its_first_stage_is_refused(small_model, tmp_path):
+    small_model.save(tmp_path / "m")
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["first_stage"]
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="first stage"):
+        TerrorismModel.load(tmp_path / "m")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tanggap.detect.model import FORMATS, TerrorismModel
+from tanggap.detect.model import TerrorismModel
 
 LICENCE_NOTE = """\
 **Licence of this model: non-commercial use only (CC BY-NC-SA 4.0).** Its weights are derived from
@@ -43,7 +43,7 @@ CAVEATS = """\
 - **The hate gate costs recall.** Religious or ethnic incitement that netifier calls radical is
   often held down by the hate head. That is the point of the gate, but scored by the gate alone
   (format v1) such posts fall to the bottom of the ranking and ROC AUC on `radikalisme` is lower
-  than the baseline's; format v2 keeps the gate's labels and orders by the rank head.
+  than the baseline's; formats v2 and v3 keep the gate's labels and order by the rank head.
 - **Pro-IS English tweets** are account-level labels: all tweets of 112 accounts, many mundane
   (news, banter). Only English tweets with a medium or high lexicon hit are used, at weight 0.2,
   so that the model learns jargon rather than "English = positive". English negatives are news
@@ -104,7 +104,7 @@ Created {manifest.get('created', '?')}. Format `{_format(model)}`; files `model.
    {operating.get('max_religion_fpr', 0):.2%} of religion-targeted hate speech flagged (a fifth
    of the baseline's own out-of-fold rate, {operating.get('baseline_religion_fpr_out_of_fold') or 0:.2%},
    when not configured). Out of fold: precision {oof.get('precision')}, recall
-   {oof.get('recall')}, F1 {oof.get('f1')}, religion-hate FPR {oof.get('religion_hate_fpr')}.
+   {oof.get('recall')}, F1 {oof.get('f1')}, religion-hate FPR {oof.get('religion_hate_fpr')}.{_first_stage_step(model)}
 
 {INTENDED_USE}
 
@@ -140,7 +140,7 @@ for precision/recall/F1/AUC, Wilson for rates.
 
 
 def _format(model: TerrorismModel) -> str:
-    return FORMATS[-1] if model.rank is not None else FORMATS[0]
+    return model.format
 
 
 def _what_the_score_is(model: TerrorismModel) -> str:
@@ -153,6 +153,22 @@ def _what_the_score_is(model: TerrorismModel) -> str:
             f"Within each side of that line posts are ordered by the rank head (step 3): the score is a\n"
             f"ranking for the review queue, **not a calibrated probability** (its Brier score and ECE are\n"
             f"in the metrics below).")
+
+
+def _first_stage_step(model: TerrorismModel) -> str:
+    if model.first_stage is None:
+        return ""
+    report = model.manifest.get("training", {}).get("first_stage", {})
+    return (f"\n\n   **Cascade.** Steps 1-5 run only on the posts a compiled first stage passes on\n"
+            f"   (`tanggap.detect.prefilter`): two linear heads over hashed byte 2-5-grams, words and word\n"
+            f"   pairs of the raw lower-cased text. Its *pass* head learnt which training texts this model\n"
+            f"   scores at least half its threshold; its cutoff ({model.first_stage.cutoff:.4f}) passes on\n"
+            f"   {report.get('labelled_passed_out_of_fold')} of the training texts this model labels out of\n"
+            f"   fold (target {report.get('recall_target')}), and {report.get('passed_out_of_fold')} of all\n"
+            f"   training texts. A post not passed on is labelled `none` and scores `t * sigmoid(r)`, with\n"
+            f"   `r` the first stage's *rank* head, a ridge regression of this model's rank-head decision\n"
+            f"   on the raw text. The price: what the full model would label but the pass head does not\n"
+            f"   pass on (about 1 in 100 out of fold) is labelled `none`. The metrics below are the cascade's.")
 
 
 def _rank_step(model: TerrorismModel) -> str:

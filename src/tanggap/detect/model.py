@@ -17,6 +17,14 @@
   banded score keeps the gate's labels and the advocacy head's order. The score is then a
   ranking, not a calibrated probability (the model card gives its Brier score and ECE).
 
+- The **first stage** (format v3, :mod:`tanggap.detect.prefilter`) makes it a cascade: two
+  compiled linear heads over hashed n-grams of the raw text score every post. Posts at or above
+  the *pass* head's cutoff (it is trained to find what the full model labels) go on to
+  normalisation and the three heads; the others are labelled ``none`` and score
+  ``threshold * sigmoid(first-stage rank decision)``, a head trained to give the full rank head's
+  decision from the raw text, so that they sit in the lower band where the full model would put
+  them.
+
 Stored as plain arrays (``model.npz``, loaded with ``allow_pickle=False``) and a JSON
 ``manifest.json``: nothing executable is loaded from a model directory.
 """
@@ -33,17 +41,21 @@ from scipy import sparse
 
 from tanggap.detect import resources
 from tanggap.detect.features import LEXICON_FEATURES, FeatureSpace
+from tanggap.detect.language import languages_of
 from tanggap.detect.lexicon import evidence
 from tanggap.detect.normalise import NormalisedText, Normaliser
+from tanggap.detect.prefilter import FirstStage
 
 MODEL_FILE = "model.npz"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
-FORMAT = "tanggap-terrorism-3heads-v2"
-FORMATS = ("tanggap-terrorism-2heads-v1", FORMAT)  # v1: no rank head, the gated probability is the score
+FORMAT = "tanggap-terrorism-cascade-v3"
+# v1: no rank head, the gated probability is the score; v2: banded by the rank head, no first stage
+FORMATS = ("tanggap-terrorism-2heads-v1", "tanggap-terrorism-3heads-v2", FORMAT)
 LABEL_POSITIVE = "terrorism"
 LABEL_NEGATIVE = "none"
 _NO_EVIDENCE = evidence(()).explanation
+_NOT_RESCORED = "first stage: below its cutoff, not re-scored (no lexicon reading)"
 
 
 class ModelFileError(Exception):
@@ -114,6 +126,13 @@ class TerrorismModel:
     manifest: dict = field(default_factory=dict)
     normaliser: Normaliser | None = None
     rank: LinearHead | None = None  # None: a v1 model, scored by the gate alone
+    first_stage: FirstStage | None = None  # None: every post goes through the full model (v1, v2)
+
+    @property
+    def format(self) -> str:
+        if self.rank is None:
+            return FORMATS[0]
+        return FORMATS[1] if self.first_stage is None else FORMAT
 
     def _normaliser(self) -> Normaliser:
         if self.normaliser is None:
@@ -153,14 +172,40 @@ class TerrorismModel:
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores in [0, 1]; at or above ``threshold`` exactly when a text is labelled terrorism."""
-        return self.scores_normalised(self.normalise(texts))
+        texts = list(texts)
+        if self.first_stage is None:
+            return self.scores_normalised(self.normalise(texts))
+        scores, escalated = self._first_pass(texts)
+        if len(escalated):
+            scores[escalated] = self.scores_normalised(self.normalise([texts[i] for i in escalated]))
+        return scores
+
+    def _first_pass(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The first stage's scores (the lower band, by its rank head) and the positions of the
+        posts at or above its pass head's cutoff, which the full model re-scores."""
+        assert self.first_stage is not None
+        decisions = self.first_stage.decisions(texts)
+        scores = np.minimum(self.threshold * sigmoid(decisions[:, 1]), np.nextafter(self.threshold, 0.0))
+        return scores, np.flatnonzero(decisions[:, 0] >= self.first_stage.cutoff)
 
     def label(self, score: float) -> str:
         return LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE
 
     def classify(self, texts: Sequence[str]) -> list[Verdict]:
+        texts = list(texts)
+        if self.first_stage is None:
+            return self._classify_fully(texts)
+        scores, escalated = self._first_pass(texts)
+        verdicts = [Verdict(score, LABEL_NEGATIVE, language, _NOT_RESCORED)
+                    for score, language in zip(scores.tolist(), languages_of(texts), strict=True)]
+        for position, verdict in zip(escalated.tolist(), self._classify_fully([texts[i] for i in escalated]),
+                                     strict=True):
+            verdicts[position] = verdict
+        return verdicts
+
+    def _classify_fully(self, texts: list[str]) -> list[Verdict]:
         # the languages come from the normaliser's per-chunk work: the same as detect_language([text])
-        normalised, languages = self._normaliser().with_languages(list(texts))
+        normalised, languages = self._normaliser().with_languages(texts)
         scores = self.scores_normalised(normalised).tolist()
         return [Verdict(score, LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE, language,
                         evidence(item.hits).explanation if item.hits else _NO_EVIDENCE)
@@ -176,17 +221,21 @@ class TerrorismModel:
         if self.rank is not None:
             arrays.update(self.rank.arrays("rank", self.features))
             heads["rank_intercept"] = self.rank.intercept
+        if self.first_stage is not None:
+            arrays.update(self.first_stage.arrays())
         np.savez_compressed(directory / MODEL_FILE, allow_pickle=False, **arrays)
         manifest = dict(self.manifest)
+        manifest.pop("first_stage", None)  # a copy of a cascade without its first stage saves as v2
         manifest.update({
             "version": self.version,
-            "format": FORMAT if self.rank is not None else FORMATS[0],
+            "format": self.format,
             "features": self.features.settings(),
             "heads": heads,
             "scoring": "banded" if self.rank is not None else "gated",
             "gate_power": self.gate_power,
             "calibration": {"method": "platt", "slope": self.calibration.slope, "offset": self.calibration.offset},
             "threshold": self.threshold,
+            **({"first_stage": self.first_stage.settings()} if self.first_stage is not None else {}),
             "labels": [LABEL_NEGATIVE, LABEL_POSITIVE],
         })
         self.manifest = manifest
@@ -202,8 +251,10 @@ class TerrorismModel:
             raise ModelFileError(f"cannot read the model in {directory}: {error}") from error
         if manifest.get("format") not in FORMATS:
             raise ModelFileError(f"{directory}: format {manifest.get('format')!r}, expected one of {FORMATS!r}")
-        if manifest["format"] == FORMAT and "rank_intercept" not in manifest.get("heads", {}):
-            raise ModelFileError(f"{directory}: a {FORMAT} model without its rank head")
+        if manifest["format"] != FORMATS[0] and "rank_intercept" not in manifest.get("heads", {}):
+            raise ModelFileError(f"{directory}: a {manifest['format']} model without its rank head")
+        if manifest["format"] == FORMAT and ("first_stage" not in manifest or "first_weights" not in arrays):
+            raise ModelFileError(f"{directory}: a {FORMAT} model without its first stage")
         if check_resources:
             expected = manifest.get("normalisation_hashes", {})
             actual = resources.normalisation_hashes()
@@ -217,14 +268,19 @@ class TerrorismModel:
         heads = manifest["heads"]
         calibration = manifest["calibration"]
         rank = (LinearHead.from_arrays(arrays, "rank", space, float(heads["rank_intercept"]))
-                if manifest["format"] == FORMAT else None)
+                if manifest["format"] != FORMATS[0] else None)
+        try:
+            first_stage = (FirstStage.from_arrays(arrays, manifest["first_stage"])
+                           if manifest["format"] == FORMAT else None)
+        except (KeyError, ValueError) as error:
+            raise ModelFileError(f"{directory}: damaged first stage: {error}") from error
         return cls(
             version=manifest["version"], features=space,
             radical=LinearHead.from_arrays(arrays, "radical", space, float(heads["radical_intercept"])),
             hate=LinearHead.from_arrays(arrays, "hate", space, float(heads["hate_intercept"])),
             gate_power=float(manifest["gate_power"]),
             calibration=Calibration(float(calibration["slope"]), float(calibration["offset"])),
-            threshold=float(manifest["threshold"]), manifest=manifest, rank=rank)
+            threshold=float(manifest["threshold"]), manifest=manifest, rank=rank, first_stage=first_stage)
 
 
 def combine(radical: np.ndarray, hate: np.ndarray, gate_power: float) -> np.ndarray:

@@ -18,15 +18,16 @@ from datetime import UTC, datetime
 import numpy as np
 import scipy
 import sklearn
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import StratifiedKFold
 
-from tanggap.detect import resources
+from tanggap.detect import prefilter, resources
 from tanggap.detect.corpus import SPLIT_SEED, Example
 from tanggap.detect.features import FeatureSpace, hashed_counts, lexicon_features
 from tanggap.detect.baseline import Baseline
 from tanggap.detect.model import Calibration, LinearHead, TerrorismModel, combine, logit, sigmoid
 from tanggap.detect.normalise import NormalisedText
+from tanggap.detect.prefilter import FirstStage
 
 Progress = Callable[[str], None]
 
@@ -50,6 +51,13 @@ class TrainingConfig:
     min_religion_fpr: float = 0.005  # floor for small runs where the baseline flags nothing
     min_df: int = 2
     seed: int = 0
+    # The cascade's first stage (prefilter.py): its pass head learns which training texts the
+    # full model scores at least this share of its threshold; its cutoff passes on this share of
+    # the texts the full model labels out of fold; its rank head is a ridge regression.
+    first_stage_near: float = 0.5
+    first_stage_recall: float = 0.99
+    first_stage_c: float = 4.0
+    first_stage_rank_alpha: float = 0.3
 
 
 def _fold_codes(examples: Sequence[Example], folds: int) -> np.ndarray:
@@ -159,6 +167,52 @@ def out_of_fold(examples: Sequence[Example], counts, lexicon, config: TrainingCo
     return radical, hate
 
 
+def fit_first_stage(examples: Sequence[Example], normalised: Sequence[NormalisedText], full: TerrorismModel,
+                    labelled_out_of_fold: np.ndarray, config: TrainingConfig,
+                    progress: Progress) -> tuple[FirstStage, dict]:
+    """The cascade's first stage (prefilter.py), taught by the full model on the training texts.
+
+    - pass head: which texts the full model scores at least ``first_stage_near`` of its
+      threshold (logistic regression, classes balanced);
+    - rank head: the full rank head's decision (ridge regression), for the texts not passed on;
+    - cutoff: out of fold, the pass decision that passes on ``first_stage_recall`` of the texts
+      the full model labels out of fold (``labelled_out_of_fold``: how it treats text it has not
+      seen, the first stage's case in use)."""
+    texts = [e.text for e in examples]
+    matrix = prefilter.counts(texts)
+    progress("first stage: the full model's scores of the training texts")
+    teacher = full.features.transform(normalised)
+    near = (full.gated(teacher) >= config.first_stage_near * full.threshold).astype(int)
+    assert full.rank is not None
+    rank_decisions = np.asarray(full.rank.decision(teacher), dtype=np.float64)
+    decisions = np.zeros(len(examples))
+    for number, (fit_rows, held_rows) in enumerate(fold_splits(examples, config), start=1):
+        progress(f"first stage fold {number}/{config.folds}")
+        weights, intercept = _fit_pass_head(matrix[fit_rows], near[fit_rows], config)
+        decisions[held_rows] = matrix[held_rows] @ weights + intercept
+    if labelled_out_of_fold.any():
+        cutoff = float(np.quantile(decisions[labelled_out_of_fold], 1.0 - config.first_stage_recall, method="lower"))
+    else:  # the full model labels nothing: pass on what the pass head calls near
+        cutoff = 0.0
+    pass_weights, pass_intercept = _fit_pass_head(matrix, near, config)
+    ranker = Ridge(alpha=config.first_stage_rank_alpha).fit(matrix, rank_decisions)
+    weights = np.stack([pass_weights, ranker.coef_.astype(np.float32)], axis=1)
+    passed = decisions >= cutoff
+    report = {"pass_head_positives": int(near.sum()), "recall_target": config.first_stage_recall,
+              "labelled_passed_out_of_fold": (round(float(passed[labelled_out_of_fold].mean()), 4)
+                                              if labelled_out_of_fold.any() else None),
+              "passed_out_of_fold": round(float(passed.mean()), 4) if len(passed) else None}
+    return FirstStage(weights, np.array([pass_intercept, float(ranker.intercept_)]), cutoff), report
+
+
+def _fit_pass_head(matrix, near: np.ndarray, config: TrainingConfig) -> tuple[np.ndarray, float]:
+    if len(set(near.tolist())) < 2:  # nothing to learn: pass everything, or nothing
+        return np.zeros(matrix.shape[1], dtype=np.float32), (1.0 if near.all() else -1.0)
+    model = LogisticRegression(C=config.first_stage_c, class_weight="balanced", max_iter=3000)
+    model.fit(matrix, near)
+    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
+
+
 def baseline_religion_fpr(examples: Sequence[Example], config: TrainingConfig, progress: Progress) -> float | None:
     """The baseline's out-of-fold false-positive rate on religion-targeted hate speech."""
     religion = np.array([e.religion_hate for e in examples])
@@ -217,6 +271,12 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
 
     progress("fitting on all training examples")
     space, heads = _fit_heads(counts, lexicon, np.arange(len(examples)), examples, config)
+    full = TerrorismModel("unsaved", space, heads["radical"], heads["hate"], gate_power, calibration,
+                          threshold, {}, normaliser, rank=heads["rank"])
+    first_stage, first_stage_report = fit_first_stage(examples, normalised, full, calibrated >= threshold,
+                                                       config, progress)
+    progress(f"first stage passes {first_stage_report['passed_out_of_fold'] or 0:.1%} of the training texts on "
+             f"(out of fold), {first_stage_report['labelled_passed_out_of_fold'] or 0:.1%} of those labelled")
     manifest = {
         "created": created.isoformat(timespec="seconds"),
         "parent": parent,
@@ -227,6 +287,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
                                             for e in examples).items())),
             "data_hashes": data_hashes or {},
             "out_of_fold": out_of_fold_metrics(calibrated, labels, judged, religion, threshold),
+            "first_stage": first_stage_report,
             "operating_point": {"max_religion_fpr": round(max_religion_fpr, 5),
                                 "baseline_religion_fpr_out_of_fold": baseline_fpr},
         },
@@ -235,7 +296,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
                      "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
     }
     model = TerrorismModel("unsaved", space, heads["radical"], heads["hate"], gate_power, calibration,
-                           threshold, manifest, normaliser, rank=heads["rank"])
+                           threshold, manifest, normaliser, rank=heads["rank"], first_stage=first_stage)
     model.version = version_for(model, created)
     return model
 
@@ -258,7 +319,8 @@ def out_of_fold_metrics(scores: np.ndarray, labels: np.ndarray, judged: np.ndarr
 def version_for(model: TerrorismModel, created: datetime) -> str:
     digest = hashlib.sha256()
     rank = () if model.rank is None else (model.rank.coef,)
-    for array in (model.radical.coef, model.hate.coef, *rank, model.features.char_columns,
+    first = () if model.first_stage is None else (model.first_stage.weights,)
+    for array in (model.radical.coef, model.hate.coef, *rank, *first, model.features.char_columns,
                   model.features.word_columns):
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(repr((model.gate_power, model.calibration, model.threshold)).encode())
