@@ -137,12 +137,6 @@ def language_of(text: str, evidence: int) -> str:
     return _DECISIONS[evidence]
 
 
-def languages_of(texts: list[str]) -> list[str]:
-    """``[detect_language([text]) for text in texts]``, from the per-chunk memo."""
-    evidence_of = _CHUNKS.__getitem__
-    return [language_of(text, sum(map(evidence_of, text.split()))) for text in texts]
-
-
 # posts share their mixes of function words: the decision for a packed evidence, memoised
 _DECISIONS: Memo[int, str] = Memo(lambda evidence: _decide(_unpack(evidence)))
 

@@ -41,7 +41,7 @@ from scipy import sparse
 
 from tanggap.detect import resources
 from tanggap.detect.features import LEXICON_FEATURES, FeatureSpace
-from tanggap.detect.language import languages_of
+from tanggap.detect.language_scan import languages_of
 from tanggap.detect.lexicon import evidence
 from tanggap.detect.normalise import NormalisedText, Normaliser
 from tanggap.detect.prefilter import FirstStage
@@ -196,12 +196,16 @@ class TerrorismModel:
         if self.first_stage is None:
             return self._classify_fully(texts)
         scores, escalated = self._first_pass(texts)
-        verdicts = [Verdict(score, LABEL_NEGATIVE, language, _NOT_RESCORED)
-                    for score, language in zip(scores.tolist(), languages_of(texts), strict=True)]
+        passed_on = np.zeros(len(texts), dtype=bool)
+        passed_on[escalated] = True
+        kept = np.flatnonzero(~passed_on).tolist()
+        verdicts: list[Verdict | None] = [None] * len(texts)
+        for position, language in zip(kept, languages_of([texts[i] for i in kept]), strict=True):
+            verdicts[position] = Verdict(float(scores[position]), LABEL_NEGATIVE, language, _NOT_RESCORED)
         for position, verdict in zip(escalated.tolist(), self._classify_fully([texts[i] for i in escalated]),
                                      strict=True):
             verdicts[position] = verdict
-        return verdicts
+        return [verdict for verdict in verdicts if verdict is not None]
 
     def _classify_fully(self, texts: list[str]) -> list[Verdict]:
         # the languages come from the normaliser's per-chunk work: the same as detect_language([text])

@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
-from tanggap.detect.language import (chunk_evidence, detect_language, english_by_counts, function_words, language_of,
+from tanggap.detect.language import (chunk_evidence, english_by_counts, function_words, language_of,
                                      looks_english)
+from tanggap.detect.language_scan import languages_of
 from tanggap.detect.memo import Memo
 
 if TYPE_CHECKING:
@@ -342,18 +343,22 @@ class Normaliser:
 
     def with_languages(self, texts: list[str]) -> tuple[list[NormalisedText], list[str]]:
         """``[self(text) for text in texts]`` and each text's ``detect_language([text])``,
-        from the same per-chunk work."""
+        from the same per-chunk work (the compiled language pass for BBCode texts)."""
         normalised: list[NormalisedText] = []
         languages: list[str] = []
+        bbcode: list[int] = []
         records = self._raw_chunks.__getitem__
         for text in texts:
             if "[" in text:
                 normalised.append(self(text))  # the raw chunks are not the normaliser's
-                languages.append(detect_language([text]))
+                languages.append("und")  # decided below, with the others like it
+                bbcode.append(len(languages) - 1)
                 continue
             chunks = list(map(records, text.split()))
             normalised.append(self._from_chunks(chunks))
             languages.append(language_of(text, sum(map(_LANGUAGE, chunks))))
+        for position, language in zip(bbcode, languages_of([texts[i] for i in bbcode]), strict=True):
+            languages[position] = language
         return normalised, languages
 
     def _from_chunks(self, chunks: list[_Chunk]) -> NormalisedText:
