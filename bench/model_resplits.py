@@ -13,7 +13,8 @@ criteria are counted per split:
     nice .venv/bin/python bench/model_resplits.py [--seeds 8] [--first 0] [--folds 3]
 
 "Ours" is the cascade as shipped (``model.scores``: the first stage, then the full model on what
-it passes on); each line also gives the full model alone on every post. Texts are normalised once (normalisation does not depend on the split). Prints one line per split
+it passes on); each line also gives the full model alone on every post. Texts are normalised
+once (normalisation does not depend on the split). Prints one line per split
 and the pass counts; about 3-6 minutes a split on one shared core.
 """
 
