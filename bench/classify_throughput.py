@@ -38,7 +38,6 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[variable] = "1"
 
 import argparse  # noqa: E402
-import copy  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -84,10 +83,6 @@ def main() -> None:
     baseline = Baseline.fit(train_part)
     chars = sum(map(len, texts))
     earlier = [e.text for e in train_part]
-    alone = None
-    if model.first_stage is not None:
-        alone = copy.copy(model)
-        alone.first_stage = None
 
     def steady() -> None:  # memos hold the words of earlier posts, not of these
         memo.clear_all()
@@ -98,7 +93,8 @@ def main() -> None:
         ours = rate(model.classify, texts, args.runs, steady)
         scores_only = rate(model.scores, texts, args.runs, steady)
         cold = rate(model.classify, texts, args.runs, memo.clear_all)
-        full_alone = rate(alone.classify, texts, args.runs, steady) if alone is not None else None
+        # every post through the full model (its advocacy head from the first stage's pass, if it stacks)
+        full_alone = rate(model._classify_fully, texts, args.runs, steady) if model.first_stage is not None else None
         theirs = rate(baseline.scores, texts, args.runs)
     print(f"posts: {len(texts)} held-out texts, mean {chars / len(texts):.0f} characters; one core; "
           f"batches of {BATCH}; median of {args.runs} runs")
@@ -152,7 +148,7 @@ def stages(model, texts: list[str], runs: int, prepare) -> tuple[float, float, f
             begin = time.process_time()
             normalised, _ = normaliser.with_languages(batch)
             middle = time.process_time()
-            model.scores_normalised(normalised)
+            model.scores_normalised(normalised, model.advocacy(batch))
             spent[2] += time.process_time() - middle
             spent[0] += middle - begin
         begin = time.process_time()

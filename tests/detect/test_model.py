@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,7 +65,8 @@ def test_the_operating_point_is_chosen_out_of_fold(small_model):
 def test_the_shipped_default_model_is_small_documented_and_live(registry):
     model = registry.load()
     path = registry.path_of(model.version)
-    assert (path / "model.npz").stat().st_size < 4 * 1024 * 1024
+    # Most of it is the cascade's first stage: three heads and the idf over 2**18 hashed columns.
+    assert (path / "model.npz").stat().st_size < 5 * 1024 * 1024
     card = (path / "MODEL_CARD.md").read_text()
     for words in ("non-commercial", "CC BY-NC-SA 4.0", "CC0", "Intended use", "source confound", "radikalisme F1"):
         assert words.lower() in card.lower()
@@ -100,11 +102,14 @@ def test_registry_without_own_file_uses_the_packaged_live_version(tmp_path):
     assert registry.versions()[-1].packaged
 
 
-def test_the_gate_decides_the_label_and_the_rank_head_the_order(small_model):
+def test_the_gate_decides_the_label_and_the_stack_the_order(small_model):
     texts = ADVOCACY + ORDINARY + ["Usir kafir dari negeri ini, ganyang mereka", "Jihad melawan hawa nafsu itu utama"]
     matrix = small_model.features.transform([small_model._normaliser()(text) for text in texts])
-    gated, scores = small_model.gated(matrix), small_model.scores_from_features(matrix)
-    rank = sigmoid(small_model.rank.decision(matrix))
+    advocacy = small_model.advocacy(texts)
+    gated, scores = small_model.gated(matrix), small_model.scores_from_features(matrix, advocacy)
+    rank = sigmoid(small_model.stack(small_model.rank.decision(matrix), advocacy))
+    with pytest.raises(ValueError, match="advocacy"):  # a stacked model cannot order posts without it
+        small_model.scores_from_features(matrix)
     assert ((scores >= small_model.threshold) == (gated >= small_model.threshold)).all()
     for side in (gated >= small_model.threshold, gated < small_model.threshold):
         order = np.argsort(scores[side], kind="stable")
@@ -128,7 +133,7 @@ def test_probabilities_are_the_calibrated_gate_and_label_like_the_scores(small_m
     probabilities = small_model.probabilities_normalised(normalised)
     matrix = small_model.features.transform(normalised)
     np.testing.assert_allclose(probabilities, small_model.gated(matrix))
-    scores = small_model.scores_normalised(normalised)
+    scores = small_model.scores_normalised(normalised, small_model.advocacy(texts))
     assert ((probabilities >= small_model.threshold) == (scores >= small_model.threshold)).all()
 
 
@@ -140,8 +145,31 @@ def test_a_three_head_model_of_format_v2_still_loads_and_scores_every_post_fully
     loaded = TerrorismModel.load(tmp_path / "v2")
     assert loaded.first_stage is None
     texts = ADVOCACY + ORDINARY
-    np.testing.assert_allclose(loaded.scores(texts), small_model.scores_normalised(small_model.normalise(texts)),
-                               atol=1e-6)
+    np.testing.assert_allclose(loaded.scores(texts), v2.scores_normalised(v2.normalise(texts)), atol=1e-6)
+
+
+def test_a_cascade_of_format_v3_still_loads_and_orders_by_its_rank_head():
+    registry = ModelRegistry(Path("/nonexistent"))  # the packaged models only
+    v3 = registry.load("20261207-eaefbaf1")
+    assert v3.format == "tanggap-terrorism-cascade-v3" and v3.stack is None
+    assert v3.first_stage.scaling == "count / sqrt(n)" and v3.first_stage.heads == ("pass", "rank")
+    texts = ADVOCACY + ORDINARY
+    scores, decisions = v3.scores(texts), v3.first_stage.decisions(texts)
+    kept = decisions[:, 0] < v3.first_stage.cutoff
+    np.testing.assert_allclose(scores[kept], v3.threshold * sigmoid(decisions[kept, 1]))
+    full = v3.scores_normalised(v3.normalise(texts))
+    np.testing.assert_allclose(scores[~kept], full[~kept])
+    assert [v.label for v in v3.classify(texts)][:2] == [LABEL_NEGATIVE, LABEL_POSITIVE]
+
+
+def test_a_stacked_cascade_without_its_stack_is_refused(small_model, tmp_path):
+    small_model.save(tmp_path / "m")
+    manifest_path = tmp_path / "m" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["stack"]
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="stack"):
+        TerrorismModel.load(tmp_path / "m")
 
 
 def test_a_cascade_without_its_first_stage_is_refused(small_model, tmp_path):

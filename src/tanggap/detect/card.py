@@ -150,7 +150,8 @@ def _what_the_score_is(model: TerrorismModel) -> str:
                 f"or above {model.threshold:.3f}, else `none`.")
     return (f"Labels a post `terrorism` or `none` by the gate below, and scores it from 0 to 1 so that every\n"
             f"post labelled `terrorism` scores at or above {model.threshold:.3f} and every other below it.\n"
-            f"Within each side of that line posts are ordered by the rank head (step 3): the score is a\n"
+            f"Within each side of that line posts are ordered by the rank head (step 3; stacked with the first\n"
+            f"stage's advocacy head where the model stacks, see the cascade): the score is a\n"
             f"ranking for the review queue, **not a calibrated probability** (its Brier score and ECE are\n"
             f"in the metrics below).")
 
@@ -159,16 +160,29 @@ def _first_stage_step(model: TerrorismModel) -> str:
     if model.first_stage is None:
         return ""
     report = model.manifest.get("training", {}).get("first_stage", {})
-    return (f"\n\n   **Cascade.** Steps 1-5 run only on the posts a compiled first stage passes on\n"
-            f"   (`tanggap.detect.prefilter`): two linear heads over hashed byte 2-5-grams, words and word\n"
-            f"   pairs of the raw lower-cased text. Its *pass* head learnt which training texts this model\n"
+    heads = "three" if model.stacked else "two"
+    scaling = ("tf-idf: each distinct n-gram weighted by its idf,\n   each row at unit length"
+               if model.first_stage.idf is not None else "n-gram counts over the square root of how many")
+    text = (f"\n\n   **Cascade.** Steps 1-5 run only on the posts a compiled first stage passes on\n"
+            f"   (`tanggap.detect.prefilter`): {heads} linear heads over hashed byte 2-5-grams, words and word\n"
+            f"   pairs of the raw lower-cased text ({scaling}). Its *pass* head learnt which training texts this model\n"
             f"   scores at least half its threshold; its cutoff ({model.first_stage.cutoff:.4f}) passes on\n"
             f"   {report.get('labelled_passed_out_of_fold')} of the training texts this model labels out of\n"
             f"   fold (target {report.get('recall_target')}), and {report.get('passed_out_of_fold')} of all\n"
-            f"   training texts. A post not passed on is labelled `none` and scores `t * sigmoid(r)`, with\n"
-            f"   `r` the first stage's *rank* head, a ridge regression of this model's rank-head decision\n"
-            f"   on the raw text. The price: what the full model would label but the pass head does not\n"
-            f"   pass on (about 1 in 100 out of fold) is labelled `none`. The metrics below are the cascade's.")
+            f"   training texts. A post not passed on is labelled `none` and scores in the lower band, with\n"
+            f"   the first stage's *rank* head (a ridge regression of this model's rank-head decision on the\n"
+            f"   raw text) standing in for the rank head. The price: what the full model would label but the\n"
+            f"   pass head does not pass on (about 1 in 100 out of fold) is labelled `none`. The metrics below\n"
+            f"   are the cascade's.")
+    if model.stacked and model.stack is not None:
+        stack = model.stack
+        text += (f"\n\n   **Stack.** Posts are ordered by `{stack.rank:.3f} * rank + {stack.advocacy:.3f} * advocacy"
+                 f" {'-' if stack.intercept < 0 else '+'} {abs(stack.intercept):.3f}`\n"
+                 f"   (decisions, not probabilities), a logistic regression on both heads' out-of-fold decisions:\n"
+                 f"   *rank* is the rank head (or the first stage's stand-in for it), *advocacy* the first stage's\n"
+                 f"   third head, a TF-IDF logistic regression of the label on the raw text. They read different\n"
+                 f"   texts (normalised and lexicon-aware; raw) and together rank better than either.")
+    return text
 
 
 def _rank_step(model: TerrorismModel) -> str:

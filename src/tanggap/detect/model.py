@@ -24,6 +24,13 @@
   ``threshold * sigmoid(first-stage rank decision)``, a head trained to give the full rank head's
   decision from the raw text, so that they sit in the lower band where the full model would put
   them.
+- The **stack** (format v4) orders posts by ``a * rank + b * advocacy + c`` instead of the rank
+  head alone: ``advocacy`` is the first stage's third head, a TF-IDF logistic regression of the
+  label over the raw text's n-grams (the baseline's kind of model, on the first stage's columns),
+  and ``a``, ``b``, ``c`` are a logistic regression on both heads' out-of-fold decisions. The
+  two read different texts (normalised and lexicon-aware; raw) and err on different posts, so
+  together they rank better than either. On the posts the first stage keeps, ``rank`` is its rank
+  head's estimate; the gate still decides every label.
 
 Stored as plain arrays (``model.npz``, loaded with ``allow_pickle=False``) and a JSON
 ``manifest.json``: nothing executable is loaded from a model directory.
@@ -49,12 +56,15 @@ from tanggap.detect.prefilter import FirstStage
 MODEL_FILE = "model.npz"
 MANIFEST_FILE = "manifest.json"
 CARD_FILE = "MODEL_CARD.md"
-FORMAT = "tanggap-terrorism-cascade-v3"
-# v1: no rank head, the gated probability is the score; v2: banded by the rank head, no first stage
-FORMATS = ("tanggap-terrorism-2heads-v1", "tanggap-terrorism-3heads-v2", FORMAT)
+FORMAT = "tanggap-terrorism-cascade-v4"
+# v1: no rank head, the gated probability is the score; v2: banded by the rank head, no first
+# stage; v3: a cascade ordered by the rank head alone; v4: ordered by the stack
+FORMATS = ("tanggap-terrorism-2heads-v1", "tanggap-terrorism-3heads-v2", "tanggap-terrorism-cascade-v3", FORMAT)
 LABEL_POSITIVE = "terrorism"
 LABEL_NEGATIVE = "none"
 _NO_EVIDENCE = evidence(()).explanation
+FIRST_STAGE_HEADS = ("pass", "rank", "advocacy")  # v4; v3 has the first two
+PASS, RANK, ADVOCACY = range(3)  # their columns
 _NOT_RESCORED = "first stage: below its cutoff, not re-scored (no lexicon reading)"
 
 
@@ -107,6 +117,21 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class Stack:
+    """The order of posts (v4): ``rank * rank decision + advocacy * advocacy decision + intercept``."""
+
+    rank: float
+    advocacy: float
+    intercept: float
+
+    def __call__(self, rank: np.ndarray, advocacy: np.ndarray) -> np.ndarray:
+        return self.rank * rank + self.advocacy * advocacy + self.intercept
+
+    def settings(self) -> dict:
+        return {"rank": self.rank, "advocacy": self.advocacy, "intercept": self.intercept}
+
+
+@dataclass(frozen=True)
 class Verdict:
     score: float
     label: str
@@ -127,12 +152,19 @@ class TerrorismModel:
     normaliser: Normaliser | None = None
     rank: LinearHead | None = None  # None: a v1 model, scored by the gate alone
     first_stage: FirstStage | None = None  # None: every post goes through the full model (v1, v2)
+    stack: Stack | None = None  # None: the rank head alone orders (v2, v3)
 
     @property
     def format(self) -> str:
         if self.rank is None:
             return FORMATS[0]
-        return FORMATS[1] if self.first_stage is None else FORMAT
+        if self.first_stage is None:
+            return FORMATS[1]
+        return FORMATS[2] if self.stack is None else FORMAT
+
+    @property
+    def stacked(self) -> bool:
+        return self.stack is not None and self.first_stage is not None and self.rank is not None
 
     def _normaliser(self) -> Normaliser:
         if self.normaliser is None:
@@ -152,11 +184,19 @@ class TerrorismModel:
         radical, hate = sigmoid(self.radical.decision(matrix)), sigmoid(self.hate.decision(matrix))
         return self.calibration(combine(radical, hate, self.gate_power))
 
-    def scores_from_features(self, matrix: sparse.csr_matrix) -> np.ndarray:
+    def scores_from_features(self, matrix: sparse.csr_matrix, advocacy: np.ndarray | None = None) -> np.ndarray:
+        """``advocacy``: the first stage's advocacy decisions of the same posts, which a stacked
+        model (v4) needs to order them."""
         gated = self.gated(matrix)
         if self.rank is None:
             return gated
-        return banded(gated, sigmoid(self.rank.decision(matrix)), self.threshold)
+        rank = self.rank.decision(matrix)
+        if self.stacked:
+            if advocacy is None:
+                raise ValueError(f"a {FORMAT} model orders posts by its first stage's advocacy head too")
+            assert self.stack is not None
+            rank = self.stack(rank, advocacy)
+        return banded(gated, sigmoid(rank), self.threshold)
 
     def probabilities_normalised(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
         """The calibrated gate: a probability, for evidence that is combined with other evidence
@@ -165,28 +205,47 @@ class TerrorismModel:
             return np.zeros(0)
         return self.gated(self.features.transform(normalised))
 
-    def scores_normalised(self, normalised: Sequence[NormalisedText]) -> np.ndarray:
+    def scores_normalised(self, normalised: Sequence[NormalisedText], advocacy: np.ndarray | None = None) -> np.ndarray:
         if not normalised:
             return np.zeros(0)
-        return self.scores_from_features(self.features.transform(normalised))
+        return self.scores_from_features(self.features.transform(normalised), advocacy)
+
+    def advocacy(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The first stage's advocacy decisions of ``texts`` (None: a model that does not stack)."""
+        if not self.stacked:
+            return None
+        assert self.first_stage is not None
+        return self.first_stage.decisions(list(texts))[:, ADVOCACY]
+
+    def scores_fully(self, texts: Sequence[str]) -> np.ndarray:
+        """Every post through the full model, none kept by the first stage: the cascade's
+        second stage alone (benches and tests compare the two)."""
+        texts = list(texts)
+        return self.scores_normalised(self.normalise(texts), self.advocacy(texts))
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Scores in [0, 1]; at or above ``threshold`` exactly when a text is labelled terrorism."""
         texts = list(texts)
         if self.first_stage is None:
             return self.scores_normalised(self.normalise(texts))
-        scores, escalated = self._first_pass(texts)
+        scores, escalated, advocacy = self._first_pass(texts)
         if len(escalated):
-            scores[escalated] = self.scores_normalised(self.normalise([texts[i] for i in escalated]))
+            scores[escalated] = self.scores_normalised(self.normalise([texts[i] for i in escalated]),
+                                                       None if advocacy is None else advocacy[escalated])
         return scores
 
-    def _first_pass(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The first stage's scores (the lower band, by its rank head) and the positions of the
-        posts at or above its pass head's cutoff, which the full model re-scores."""
+    def _first_pass(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The first stage's scores (the lower band, by its rank head, stacked in v4), the
+        positions of the posts at or above its pass head's cutoff, which the full model
+        re-scores, and every post's advocacy decision (v4; else None)."""
         assert self.first_stage is not None
         decisions = self.first_stage.decisions(texts)
-        scores = np.minimum(self.threshold * sigmoid(decisions[:, 1]), np.nextafter(self.threshold, 0.0))
-        return scores, np.flatnonzero(decisions[:, 0] >= self.first_stage.cutoff)
+        rank, advocacy = decisions[:, RANK], (decisions[:, ADVOCACY] if self.stacked else None)
+        if advocacy is not None:
+            assert self.stack is not None
+            rank = self.stack(rank, advocacy)
+        scores = np.minimum(self.threshold * sigmoid(rank), np.nextafter(self.threshold, 0.0))
+        return scores, np.flatnonzero(decisions[:, PASS] >= self.first_stage.cutoff), advocacy
 
     def label(self, score: float) -> str:
         return LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE
@@ -195,22 +254,25 @@ class TerrorismModel:
         texts = list(texts)
         if self.first_stage is None:
             return self._classify_fully(texts)
-        scores, escalated = self._first_pass(texts)
+        scores, escalated, advocacy = self._first_pass(texts)
         passed_on = np.zeros(len(texts), dtype=bool)
         passed_on[escalated] = True
         kept = np.flatnonzero(~passed_on).tolist()
         verdicts: list[Verdict | None] = [None] * len(texts)
         for position, language in zip(kept, languages_of([texts[i] for i in kept]), strict=True):
             verdicts[position] = Verdict(float(scores[position]), LABEL_NEGATIVE, language, _NOT_RESCORED)
-        for position, verdict in zip(escalated.tolist(), self._classify_fully([texts[i] for i in escalated]),
-                                     strict=True):
+        passed_advocacy = None if advocacy is None else advocacy[escalated]
+        for position, verdict in zip(escalated.tolist(),
+                                     self._classify_fully([texts[i] for i in escalated], passed_advocacy), strict=True):
             verdicts[position] = verdict
         return [verdict for verdict in verdicts if verdict is not None]
 
-    def _classify_fully(self, texts: list[str]) -> list[Verdict]:
+    def _classify_fully(self, texts: list[str], advocacy: np.ndarray | None = None) -> list[Verdict]:
         # the languages come from the normaliser's per-chunk work: the same as detect_language([text])
         normalised, languages = self._normaliser().with_languages(texts)
-        scores = self.scores_normalised(normalised).tolist()
+        if advocacy is None:
+            advocacy = self.advocacy(texts)
+        scores = self.scores_normalised(normalised, advocacy).tolist()
         return [Verdict(score, LABEL_POSITIVE if score >= self.threshold else LABEL_NEGATIVE, language,
                         evidence(item.hits).explanation if item.hits else _NO_EVIDENCE)
                 for item, score, language in zip(normalised, scores, languages, strict=True)]
@@ -229,7 +291,8 @@ class TerrorismModel:
             arrays.update(self.first_stage.arrays())
         np.savez_compressed(directory / MODEL_FILE, allow_pickle=False, **arrays)
         manifest = dict(self.manifest)
-        manifest.pop("first_stage", None)  # a copy of a cascade without its first stage saves as v2
+        for stale in ("first_stage", "stack"):  # a copy without its first stage (or stack) saves as v2 (or v3)
+            manifest.pop(stale, None)
         manifest.update({
             "version": self.version,
             "format": self.format,
@@ -240,6 +303,7 @@ class TerrorismModel:
             "calibration": {"method": "platt", "slope": self.calibration.slope, "offset": self.calibration.offset},
             "threshold": self.threshold,
             **({"first_stage": self.first_stage.settings()} if self.first_stage is not None else {}),
+            **({"stack": self.stack.settings()} if self.stacked and self.stack is not None else {}),
             "labels": [LABEL_NEGATIVE, LABEL_POSITIVE],
         })
         self.manifest = manifest
@@ -257,8 +321,11 @@ class TerrorismModel:
             raise ModelFileError(f"{directory}: format {manifest.get('format')!r}, expected one of {FORMATS!r}")
         if manifest["format"] != FORMATS[0] and "rank_intercept" not in manifest.get("heads", {}):
             raise ModelFileError(f"{directory}: a {manifest['format']} model without its rank head")
-        if manifest["format"] == FORMAT and ("first_stage" not in manifest or "first_weights" not in arrays):
-            raise ModelFileError(f"{directory}: a {FORMAT} model without its first stage")
+        cascade = manifest["format"] in FORMATS[2:]
+        if cascade and ("first_stage" not in manifest or "first_weights" not in arrays):
+            raise ModelFileError(f"{directory}: a {manifest['format']} model without its first stage")
+        if manifest["format"] == FORMAT and "stack" not in manifest:
+            raise ModelFileError(f"{directory}: a {FORMAT} model without its stack")
         if check_resources:
             expected = manifest.get("normalisation_hashes", {})
             actual = resources.normalisation_hashes()
@@ -274,9 +341,12 @@ class TerrorismModel:
         rank = (LinearHead.from_arrays(arrays, "rank", space, float(heads["rank_intercept"]))
                 if manifest["format"] != FORMATS[0] else None)
         try:
-            first_stage = (FirstStage.from_arrays(arrays, manifest["first_stage"])
-                           if manifest["format"] == FORMAT else None)
-        except (KeyError, ValueError) as error:
+            first_stage = FirstStage.from_arrays(arrays, manifest["first_stage"]) if cascade else None
+            stack = Stack(**{key: float(value) for key, value in manifest["stack"].items()}) \
+                if manifest["format"] == FORMAT else None
+            if stack is not None and first_stage is not None and first_stage.heads != FIRST_STAGE_HEADS:
+                raise ValueError(f"heads {first_stage.heads}, expected {FIRST_STAGE_HEADS}")
+        except (KeyError, TypeError, ValueError) as error:
             raise ModelFileError(f"{directory}: damaged first stage: {error}") from error
         return cls(
             version=manifest["version"], features=space,
@@ -284,7 +354,8 @@ class TerrorismModel:
             hate=LinearHead.from_arrays(arrays, "hate", space, float(heads["hate_intercept"])),
             gate_power=float(manifest["gate_power"]),
             calibration=Calibration(float(calibration["slope"]), float(calibration["offset"])),
-            threshold=float(manifest["threshold"]), manifest=manifest, rank=rank, first_stage=first_stage)
+            threshold=float(manifest["threshold"]), manifest=manifest, rank=rank, first_stage=first_stage,
+            stack=stack)
 
 
 def combine(radical: np.ndarray, hate: np.ndarray, gate_power: float) -> np.ndarray:

@@ -12,19 +12,28 @@ array and scores every post in one compiled pass, with no Python per word:
   words;
 - each feature hashed (Fibonacci hashing of the packed bytes; FNV-1a for words) into
   ``2**n_bits`` columns, one table for all of them;
-- the features of a text are its feature counts divided by the square root of how many it has,
-  so the decision is ``intercept + sum(weights[column]) / sqrt(n)``: no sorting, no counting.
+- each feature hashed (Fibonacci hashing of the packed bytes; FNV-1a for words) into
+  ``2**n_bits`` columns, one table for all of them;
+- the features of a text (format v4, *tf-idf*): each column it has once, weighted by its
+  inverse document frequency in the training texts, the row scaled to unit length -- what
+  scikit-learn's ``TfidfTransformer(sublinear_tf=True)`` gives for binary counts. The idf is
+  folded into the weights, and a last column of the table holds ``idf**2``, so the decision is
+  ``intercept + sum(weights[column]) / sqrt(sum(idf[column]**2))`` over the distinct columns:
+  no sorting, no counting. (Format v3 models: every feature count over the square root of how
+  many there are, ``count / sqrt(n)``.)
 
-Training builds the same columns as a sparse matrix (:func:`counts`), so a weight learnt is the
-weight used. There are two heads over the columns (:class:`FirstStage`): the full model
-re-scores every post at or above the *pass* head's cutoff; the *rank* head scores the others
+Training builds the same columns as a sparse matrix (:func:`presence`, :func:`tfidf`), so a
+weight learnt is the weight used. The heads over the columns (:class:`FirstStage`): the full
+model re-scores every post at or above the *pass* head's cutoff; the *rank* head stands in for
+the full model's rank head on the others; the *advocacy* head (v4) is a TF-IDF logistic
+regression of its own on the label, stacked with the rank head to order posts
 (:mod:`tanggap.detect.model`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -153,23 +162,32 @@ def _longest(offsets):
 
 
 @njit(cache=True)
-def _decisions(data, offsets, weights, intercepts, shift, spaces):
-    """Each text's decision for each column of ``weights`` (one row a hashed column: the heads'
-    weights of a column lie side by side, one cache line)."""
+def _decisions(data, offsets, table, intercepts, shift, spaces, distinct):
+    """Each text's decision for each head: ``table`` holds one row a hashed column, the heads'
+    weights side by side and last the column's share of the row's squared length (one cache
+    line). ``distinct``: a column counts once a text (tf-idf), else at each occurrence."""
     rows = offsets.shape[0] - 1
-    heads = weights.shape[1]
+    heads = table.shape[1] - 1
     longest = _longest(offsets)
     word = np.empty(longest + 3, dtype=np.uint8)
     out = np.empty(6 * longest + 8, dtype=np.int64)
+    seen = np.full(table.shape[0] if distinct else 0, -1, dtype=np.int64)
     decisions = np.empty((rows, heads), dtype=np.float64)
     totals = np.zeros(heads, dtype=np.float64)
     for row in range(rows):
         n = _row_columns(data, offsets[row], offsets[row + 1], shift, spaces, word, out)
         totals[:] = 0.0
+        length = 0.0
         for k in range(n):
+            column = out[k]
+            if distinct:
+                if seen[column] == row:
+                    continue
+                seen[column] = row
             for head in range(heads):
-                totals[head] += weights[out[k], head]
-        scale = 1.0 / np.sqrt(n) if n else 0.0
+                totals[head] += table[column, head]
+            length += table[column, heads]
+        scale = 1.0 / np.sqrt(length) if length > 0.0 else 0.0
         for head in range(heads):
             decisions[row, head] = intercepts[head] + totals[head] * scale
     return decisions
@@ -192,57 +210,122 @@ def _all_columns(data, offsets, shift, spaces):
     return columns[:count].copy(), indptr
 
 
-def counts(texts: Sequence[str], n_bits: int = N_BITS) -> sparse.csr_matrix:
-    """The first stage's features of ``texts``: feature counts over sqrt(how many), float32."""
+def _columns(texts: Sequence[str], n_bits: int) -> sparse.csr_matrix:
     data, offsets = encode(texts)
     columns, indptr = _all_columns(data, offsets, np.uint64(64 - n_bits), _SPACES)
-    lengths = np.diff(indptr)
-    values = np.repeat((1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32), lengths)
-    matrix = sparse.csr_matrix((values, columns, indptr), shape=(len(texts), 2 ** n_bits))
+    ones = np.ones(len(columns), dtype=np.float32)
+    matrix = sparse.csr_matrix((ones, columns, indptr), shape=(len(texts), 2 ** n_bits))
     matrix.sum_duplicates()
     return matrix
 
 
-def decisions(texts: Sequence[str], weights: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
-    """``intercepts + counts(texts) @ weights`` (weights: one column a head), in one pass."""
-    n_bits = int(weights.shape[0]).bit_length() - 1
+def counts(texts: Sequence[str], n_bits: int = N_BITS) -> sparse.csr_matrix:
+    """Format v3's features of ``texts``: feature counts over sqrt(how many), float32."""
+    matrix = _columns(texts, n_bits)
+    lengths = np.asarray(matrix.sum(axis=1)).ravel()
+    return sparse.diags((1.0 / np.sqrt(np.maximum(lengths, 1))).astype(np.float32)) @ matrix
+
+
+def presence(texts: Sequence[str], n_bits: int = N_BITS) -> sparse.csr_matrix:
+    """Which columns each text has (1.0), float32: what :func:`fit_idf` and :func:`tfidf` take."""
+    matrix = _columns(texts, n_bits)
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def fit_idf(present: sparse.csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency, as scikit-learn's: ``ln((1 + n) / (1 + df)) + 1``."""
+    frequency = np.bincount(present.indices, minlength=present.shape[1])
+    return (np.log((1.0 + present.shape[0]) / (1.0 + frequency)) + 1.0).astype(np.float32)
+
+
+def tfidf(present: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """The v4 features: ``present`` weighted by ``idf``, each row scaled to unit length."""
+    weighted = present @ sparse.diags(idf.astype(np.float32))
+    lengths = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags((1.0 / np.maximum(lengths, 1e-12)).astype(np.float32)) @ weighted)
+
+
+def table_for(weights: np.ndarray, idf: np.ndarray | None) -> np.ndarray:
+    """The compiled pass's table: the heads' weights (with ``idf`` folded in) and the length column."""
+    if idf is None:
+        return np.ascontiguousarray(np.column_stack([weights, np.ones(len(weights))]), dtype=np.float32)
+    return np.ascontiguousarray(np.column_stack([weights * idf[:, None], idf.astype(np.float64) ** 2]),
+                                dtype=np.float32)
+
+
+def decisions(texts: Sequence[str], weights: np.ndarray, intercepts: np.ndarray,
+              idf: np.ndarray | None = None) -> np.ndarray:
+    """``intercepts + features(texts) @ weights`` (weights: one column a head), in one pass;
+    ``tfidf(presence(texts), idf)`` with ``idf``, else ``counts(texts)``."""
+    return decisions_from_table(texts, table_for(weights, idf), intercepts, distinct=idf is not None)
+
+
+def decisions_from_table(texts: Sequence[str], table: np.ndarray, intercepts: np.ndarray,
+                         distinct: bool) -> np.ndarray:
+    n_bits = int(table.shape[0]).bit_length() - 1
     data, offsets = encode(texts)
-    return _decisions(data, offsets, np.ascontiguousarray(weights, dtype=np.float32),
-                      np.asarray(intercepts, dtype=np.float64), np.uint64(64 - n_bits), _SPACES)
+    return _decisions(data, offsets, table, np.asarray(intercepts, dtype=np.float64), np.uint64(64 - n_bits),
+                      _SPACES, distinct)
 
 
 @dataclass
 class FirstStage:
-    """The fitted first stage: two heads over the same hashed columns. ``pass`` says whether
+    """The fitted first stage: linear heads over the same hashed columns. ``pass`` says whether
     the full model must see a post (at or above ``cutoff``); ``rank`` stands in for the full
-    model's rank head on the posts it does not see (trained to give the same decision)."""
+    model's rank head on the posts it does not see (trained to give the same decision);
+    ``advocacy`` (v4) is a TF-IDF model of the label, stacked with the rank head."""
 
-    weights: np.ndarray  # float32, (2**n_bits, 2): the pass head's column, the rank head's
-    intercepts: np.ndarray  # float64, (2,)
+    weights: np.ndarray  # float32, (2**n_bits, len(heads)): one column a head
+    intercepts: np.ndarray  # float64, (len(heads),)
     cutoff: float
+    idf: np.ndarray | None = None  # float32, (2**n_bits,): tf-idf features; None: count / sqrt(n) (v3)
+    heads: tuple[str, ...] = ("pass", "rank")
+    _table: np.ndarray = field(init=False, repr=False, compare=False)
 
-    HEADS = ("pass", "rank")
+    def __post_init__(self) -> None:
+        if self.weights.shape[1] != len(self.heads):
+            raise ValueError(f"{self.weights.shape[1]} weight columns for the heads {self.heads}")
+        self._table = table_for(self.weights, self.idf)
 
     @property
     def n_bits(self) -> int:
         return int(self.weights.shape[0]).bit_length() - 1
 
+    @property
+    def scaling(self) -> str:
+        return "count / sqrt(n)" if self.idf is None else "tf-idf"
+
     def decisions(self, texts: Sequence[str]) -> np.ndarray:
-        """(pass decision, rank decision) of each text, one row a text."""
-        return decisions(texts, self.weights, self.intercepts)
+        """Each head's decision of each text, one row a text, one column a head (``heads``)."""
+        return decisions_from_table(texts, self._table, self.intercepts, distinct=self.idf is not None)
+
+    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The columns the heads read, as a matrix (``decisions`` is ``features @ weights + intercepts``)."""
+        return counts(texts, self.n_bits) if self.idf is None else tfidf(presence(texts, self.n_bits), self.idf)
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return {"first_weights": self.weights.astype(np.float32)}
+        arrays = {"first_weights": self.weights.astype(np.float32)}
+        if self.idf is not None:
+            arrays["first_idf"] = self.idf.astype(np.float32)
+        return arrays
 
     def settings(self) -> dict:
-        return {"n_bits": self.n_bits, "heads": list(self.HEADS),
+        return {"n_bits": self.n_bits, "heads": list(self.heads),
                 "intercepts": [float(value) for value in self.intercepts], "cutoff": self.cutoff,
-                "char_ngrams": [CHAR_MIN, CHAR_MAX], "words": [1, 2], "scaling": "count / sqrt(n)"}
+                "char_ngrams": [CHAR_MIN, CHAR_MAX], "words": [1, 2], "scaling": self.scaling}
 
     @classmethod
     def from_arrays(cls, arrays, settings: dict) -> FirstStage:
+        heads = tuple(settings.get("heads", ("pass", "rank")))
         weights = np.ascontiguousarray(arrays["first_weights"], dtype=np.float32)
-        if weights.shape != (2 ** int(settings["n_bits"]), len(cls.HEADS)):
+        if weights.shape != (2 ** int(settings["n_bits"]), len(heads)):
             raise ValueError(f"first-stage weights of shape {weights.shape}, expected "
-                             f"(2**{settings['n_bits']}, {len(cls.HEADS)})")
-        return cls(weights, np.array(settings["intercepts"], dtype=np.float64), float(settings["cutoff"]))
+                             f"(2**{settings['n_bits']}, {len(heads)})")
+        idf = None
+        if settings.get("scaling") == "tf-idf":
+            idf = np.asarray(arrays["first_idf"], dtype=np.float32)
+            if idf.shape != (weights.shape[0],):
+                raise ValueError(f"first-stage idf of shape {idf.shape}, expected ({weights.shape[0]},)")
+        return cls(weights, np.array(settings["intercepts"], dtype=np.float64), float(settings["cutoff"]),
+                   idf, heads)

@@ -25,7 +25,8 @@ from tanggap.detect import prefilter, resources
 from tanggap.detect.corpus import SPLIT_SEED, Example
 from tanggap.detect.features import FeatureSpace, hashed_counts, lexicon_features
 from tanggap.detect.baseline import Baseline
-from tanggap.detect.model import Calibration, LinearHead, TerrorismModel, combine, logit, sigmoid
+from tanggap.detect.model import (FIRST_STAGE_HEADS, Calibration, LinearHead, Stack, TerrorismModel, combine, logit,
+                                 sigmoid)
 from tanggap.detect.normalise import NormalisedText
 from tanggap.detect.prefilter import FirstStage
 
@@ -58,6 +59,9 @@ class TrainingConfig:
     first_stage_recall: float = 0.99
     first_stage_c: float = 4.0
     first_stage_rank_alpha: float = 0.3
+    # The first stage's advocacy head (a TF-IDF logistic regression of the label on the rank
+    # head's rows), stacked with the rank head: C as the one that ranked best on re-splits.
+    first_stage_advocacy_c: float = 16.0
 
 
 def _fold_codes(examples: Sequence[Example], folds: int) -> np.ndarray:
@@ -154,55 +158,90 @@ def fold_splits(examples: Sequence[Example], config: TrainingConfig) -> list[tup
 
 
 def out_of_fold(examples: Sequence[Example], counts, lexicon, config: TrainingConfig,
-                progress: Progress) -> tuple[np.ndarray, np.ndarray]:
-    radical = np.zeros(len(examples))
-    hate = np.zeros(len(examples))
+                progress: Progress) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities of the radical and hate heads (they choose the gate and the
+    line) and decisions of the rank head (for the stack, which orders but does not move the line)."""
+    radical, hate, rank = np.zeros(len(examples)), np.zeros(len(examples)), np.zeros(len(examples))
     for number, (fit_rows, held_rows) in enumerate(fold_splits(examples, config), start=1):
         progress(f"fold {number}/{config.folds}")
-        # the label's heads only: the rank head orders, it does not move the line
-        space, heads = _fit_heads(counts, lexicon, fit_rows, examples, config, names=("radical", "hate"))
+        space, heads = _fit_heads(counts, lexicon, fit_rows, examples, config)
         matrix = space.from_counts(counts, lexicon, held_rows)
         radical[held_rows] = sigmoid(heads["radical"].decision(matrix))
         hate[held_rows] = sigmoid(heads["hate"].decision(matrix))
-    return radical, hate
+        rank[held_rows] = heads["rank"].decision(matrix)
+    return radical, hate, rank
 
 
 def fit_first_stage(examples: Sequence[Example], normalised: Sequence[NormalisedText], full: TerrorismModel,
-                    labelled_out_of_fold: np.ndarray, config: TrainingConfig,
-                    progress: Progress) -> tuple[FirstStage, dict]:
-    """The cascade's first stage (prefilter.py), taught by the full model on the training texts.
+                    labelled_out_of_fold: np.ndarray, rank_out_of_fold: np.ndarray, config: TrainingConfig,
+                    progress: Progress) -> tuple[FirstStage, Stack, dict]:
+    """The cascade's first stage (prefilter.py) over tf-idf columns of the training texts, and
+    the stack that orders posts.
 
     - pass head: which texts the full model scores at least ``first_stage_near`` of its
       threshold (logistic regression, classes balanced);
     - rank head: the full rank head's decision (ridge regression), for the texts not passed on;
+    - advocacy head: the label itself, on the rank head's rows (logistic regression);
     - cutoff: out of fold, the pass decision that passes on ``first_stage_recall`` of the texts
       the full model labels out of fold (``labelled_out_of_fold``: how it treats text it has not
-      seen, the first stage's case in use)."""
-    texts = [e.text for e in examples]
-    matrix = prefilter.counts(texts)
+      seen, the first stage's case in use);
+    - stack: a logistic regression of the label on the rank head's and the advocacy head's
+      out-of-fold decisions (``rank_out_of_fold``), on the rank head's rows."""
+    present = prefilter.presence([e.text for e in examples])
+    idf = prefilter.fit_idf(present)
+    matrix = prefilter.tfidf(present, idf)
     progress("first stage: the full model's scores of the training texts")
     teacher = full.features.transform(normalised)
     near = (full.gated(teacher) >= config.first_stage_near * full.threshold).astype(int)
     assert full.rank is not None
     rank_decisions = np.asarray(full.rank.decision(teacher), dtype=np.float64)
-    decisions = np.zeros(len(examples))
+    rank_rows, rank_labels, rank_weights = head_rows(examples)["rank"]
+    in_rank_rows = np.zeros(len(examples), dtype=bool)
+    in_rank_rows[rank_rows] = True
+    labels = np.array([e.label for e in examples])
+    weights_of = np.array([e.weight for e in examples])
+    decisions, advocacy = np.zeros(len(examples)), np.zeros(len(examples))
     for number, (fit_rows, held_rows) in enumerate(fold_splits(examples, config), start=1):
         progress(f"first stage fold {number}/{config.folds}")
         weights, intercept = _fit_pass_head(matrix[fit_rows], near[fit_rows], config)
         decisions[held_rows] = matrix[held_rows] @ weights + intercept
+        learn = fit_rows[in_rank_rows[fit_rows]]
+        coef, offset = _fit_advocacy_head(matrix[learn], labels[learn], weights_of[learn], config)
+        advocacy[held_rows] = matrix[held_rows] @ coef + offset
     if labelled_out_of_fold.any():
         cutoff = float(np.quantile(decisions[labelled_out_of_fold], 1.0 - config.first_stage_recall, method="lower"))
     else:  # the full model labels nothing: pass on what the pass head calls near
         cutoff = 0.0
     pass_weights, pass_intercept = _fit_pass_head(matrix, near, config)
     ranker = Ridge(alpha=config.first_stage_rank_alpha).fit(matrix, rank_decisions)
-    weights = np.stack([pass_weights, ranker.coef_.astype(np.float32)], axis=1)
+    advocacy_weights, advocacy_intercept = _fit_advocacy_head(matrix[rank_rows], rank_labels, rank_weights, config)
+    stack = fit_stack(rank_out_of_fold[rank_rows], advocacy[rank_rows], rank_labels, rank_weights)
+    weights = np.stack([pass_weights, ranker.coef_.astype(np.float32), advocacy_weights], axis=1)
+    intercepts = np.array([pass_intercept, float(ranker.intercept_), advocacy_intercept])
     passed = decisions >= cutoff
     report = {"pass_head_positives": int(near.sum()), "recall_target": config.first_stage_recall,
               "labelled_passed_out_of_fold": (round(float(passed[labelled_out_of_fold].mean()), 4)
                                               if labelled_out_of_fold.any() else None),
               "passed_out_of_fold": round(float(passed.mean()), 4) if len(passed) else None}
-    return FirstStage(weights, np.array([pass_intercept, float(ranker.intercept_)]), cutoff), report
+    return FirstStage(weights, intercepts, cutoff, idf, FIRST_STAGE_HEADS), stack, report
+
+
+def fit_stack(rank: np.ndarray, advocacy: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Stack:
+    """How much each head counts in the order of posts, from their out-of-fold decisions."""
+    if len(set(labels.tolist())) < 2:  # nothing to learn from: the rank head alone, as in v3
+        return Stack(1.0, 0.0, 0.0)
+    model = LogisticRegression(C=1e4, max_iter=1000).fit(np.column_stack([rank, advocacy]), labels,
+                                                         sample_weight=weights)
+    return Stack(float(model.coef_[0, 0]), float(model.coef_[0, 1]), float(model.intercept_[0]))
+
+
+def _fit_advocacy_head(matrix, labels: np.ndarray, weights: np.ndarray,
+                       config: TrainingConfig) -> tuple[np.ndarray, float]:
+    if len(set(labels.tolist())) < 2:
+        return np.zeros(matrix.shape[1], dtype=np.float32), 0.0
+    model = LogisticRegression(C=config.first_stage_advocacy_c, max_iter=3000)
+    model.fit(matrix, labels, sample_weight=weights)
+    return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
 
 
 def _fit_pass_head(matrix, near: np.ndarray, config: TrainingConfig) -> tuple[np.ndarray, float]:
@@ -247,7 +286,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
     # Calibrated on the Indonesian rows the model is judged on (not the English ones).
     indonesian = np.array([e.dataset in ("netifier", "id-hatespeech", "decisions") for e in examples])
 
-    radical, hate = out_of_fold(examples, counts, lexicon, config, progress)
+    radical, hate, rank_out_of_fold = out_of_fold(examples, counts, lexicon, config, progress)
     baseline_fpr = None
     max_religion_fpr = config.max_religion_fpr
     if max_religion_fpr is None:
@@ -273,8 +312,8 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
     space, heads = _fit_heads(counts, lexicon, np.arange(len(examples)), examples, config)
     full = TerrorismModel("unsaved", space, heads["radical"], heads["hate"], gate_power, calibration,
                           threshold, {}, normaliser, rank=heads["rank"])
-    first_stage, first_stage_report = fit_first_stage(examples, normalised, full, calibrated >= threshold,
-                                                       config, progress)
+    first_stage, stack, first_stage_report = fit_first_stage(examples, normalised, full, calibrated >= threshold,
+                                                              rank_out_of_fold, config, progress)
     progress(f"first stage passes {first_stage_report['passed_out_of_fold'] or 0:.1%} of the training texts on "
              f"(out of fold), {first_stage_report['labelled_passed_out_of_fold'] or 0:.1%} of those labelled")
     manifest = {
@@ -288,6 +327,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
             "data_hashes": data_hashes or {},
             "out_of_fold": out_of_fold_metrics(calibrated, labels, judged, religion, threshold),
             "first_stage": first_stage_report,
+            "stack": stack.settings(),
             "operating_point": {"max_religion_fpr": round(max_religion_fpr, 5),
                                 "baseline_religion_fpr_out_of_fold": baseline_fpr},
         },
@@ -296,7 +336,7 @@ def train(examples: Sequence[Example], config: TrainingConfig = TrainingConfig()
                      "scipy": scipy.__version__, "scikit-learn": sklearn.__version__},
     }
     model = TerrorismModel("unsaved", space, heads["radical"], heads["hate"], gate_power, calibration,
-                           threshold, manifest, normaliser, rank=heads["rank"], first_stage=first_stage)
+                           threshold, manifest, normaliser, rank=heads["rank"], first_stage=first_stage, stack=stack)
     model.version = version_for(model, created)
     return model
 
@@ -323,5 +363,5 @@ def version_for(model: TerrorismModel, created: datetime) -> str:
     for array in (model.radical.coef, model.hate.coef, *rank, *first, model.features.char_columns,
                   model.features.word_columns):
         digest.update(np.ascontiguousarray(array).tobytes())
-    digest.update(repr((model.gate_power, model.calibration, model.threshold)).encode())
+    digest.update(repr((model.gate_power, model.calibration, model.threshold, model.stack)).encode())
     return f"{created:%Y%m%d}-{digest.hexdigest()[:8]}"
