@@ -171,7 +171,7 @@ def _decisions(data, offsets, table, intercepts, shift, spaces, distinct):
     longest = _longest(offsets)
     word = np.empty(longest + 3, dtype=np.uint8)
     out = np.empty(6 * longest + 8, dtype=np.int64)
-    seen = np.full(table.shape[0] if distinct else 0, -1, dtype=np.int64)
+    seen = np.full(table.shape[0] if distinct else 0, -1, dtype=np.int32)
     decisions = np.empty((rows, heads), dtype=np.float64)
     totals = np.zeros(heads, dtype=np.float64)
     for row in range(rows):
