@@ -12,8 +12,6 @@ array and scores every post in one compiled pass, with no Python per word:
   words;
 - each feature hashed (Fibonacci hashing of the packed bytes; FNV-1a for words) into
   ``2**n_bits`` columns, one table for all of them;
-- each feature hashed (Fibonacci hashing of the packed bytes; FNV-1a for words) into
-  ``2**n_bits`` columns, one table for all of them;
 - the features of a text (format v4, *tf-idf*): each column it has once, weighted by its
   inverse document frequency in the training texts, the row scaled to unit length -- what
   scikit-learn's ``TfidfTransformer(sublinear_tf=True)`` gives for binary counts. The idf is
@@ -299,10 +297,6 @@ class FirstStage:
     def decisions(self, texts: Sequence[str]) -> np.ndarray:
         """Each head's decision of each text, one row a text, one column a head (``heads``)."""
         return decisions_from_table(texts, self._table, self.intercepts, distinct=self.idf is not None)
-
-    def features(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The columns the heads read, as a matrix (``decisions`` is ``features @ weights + intercepts``)."""
-        return counts(texts, self.n_bits) if self.idf is None else tfidf(presence(texts, self.n_bits), self.idf)
 
     def arrays(self) -> dict[str, np.ndarray]:
         arrays = {"first_weights": self.weights.astype(np.float32)}
