@@ -162,21 +162,12 @@ def test_a_cascade_of_format_v3_still_loads_and_orders_by_its_rank_head():
     assert [v.label for v in v3.classify(texts)][:2] == [LABEL_NEGATIVE, LABEL_POSITIVE]
 
 
-def test_a_stacked_cascade_without_its_stack_is_refused(small_model, tmp_path):
+@pytest.mark.parametrize(("part", "message"), [("first_stage", "first stage"), ("stack", "stack")])
+def test_a_stacked_cascade_without_its_first_stage_or_stack_is_refused(small_model, tmp_path, part, message):
     small_model.save(tmp_path / "m")
     manifest_path = tmp_path / "m" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    del manifest["stack"]
+    del manifest[part]
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(ModelFileError, match="stack"):
-        TerrorismModel.load(tmp_path / "m")
-
-
-def test_a_cascade_without_its_first_stage_is_refused(small_model, tmp_path):
-    small_model.save(tmp_path / "m")
-    manifest_path = tmp_path / "m" / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    del manifest["first_stage"]
-    manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(ModelFileError, match="first stage"):
+    with pytest.raises(ModelFileError, match=message):
         TerrorismModel.load(tmp_path / "m")
