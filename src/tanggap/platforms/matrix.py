@@ -200,10 +200,14 @@ class MatrixPlatform:
             raise PlatformError("Matrix has no per-country visibility: a room can only be "
                                 "blocked for everyone", transient=False, status=422)
         room_id = self.room_id(ref.channel_target)
-        done = self._finished_shutdown(room_id)
+        # One reading of the room's shutdowns for both questions: read twice, a shutdown that
+        # completes in between is neither finished (first reading) nor running (second), and a
+        # retry would start another.
+        shutdowns = self._shutdowns(room_id)
+        done = self._finished_shutdown(room_id, shutdowns)
         if done is not None:
             return self._shutdown_result(room_id, done, already_done=True, evidence=None)
-        running = self._running_shutdown(room_id)
+        running = _running_shutdown(shutdowns)
         if running is not None:  # an earlier attempt started it (its answer was lost): wait
             return self._shutdown_result(room_id, self._wait_for_shutdown(running),
                                          already_done=True, evidence=None)
@@ -333,16 +337,13 @@ class MatrixPlatform:
             return []
         return list(answer.get("results") or [])
 
-    def _finished_shutdown(self, room_id: str) -> dict[str, Any] | None:
+    def _finished_shutdown(self, room_id: str, shutdowns: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """A complete shutdown among ``shutdowns`` of a room still blocked (read after them: a
+        shutdown blocks the room before it completes)."""
         blocked = self._call("GET", f"/_synapse/admin/v1/rooms/{_path(room_id)}/block")
         if not blocked.get("block"):
             return None
-        return next((s for s in self._shutdowns(room_id) if s.get("status") == "complete"), None)
-
-    def _running_shutdown(self, room_id: str) -> str | None:
-        """A shutdown already under way (a retry after a timeout): wait for it, do not start another."""
-        return next((str(s["delete_id"]) for s in self._shutdowns(room_id)
-                     if s.get("status") in ("scheduled", "active", "shutting_down", "purging")), None)
+        return next((s for s in shutdowns if s.get("status") == "complete"), None)
 
     def _start_shutdown(self, room_id: str) -> str:
         answer = self._call("DELETE", f"/_synapse/admin/v2/rooms/{_path(room_id)}",
@@ -466,6 +467,12 @@ def _from_ms(value: Any) -> datetime | None:
 
 def _is_redacted(event: dict[str, Any]) -> bool:
     return "redacted_because" in (event.get("unsigned") or {})
+
+
+def _running_shutdown(shutdowns: list[dict[str, Any]]) -> str | None:
+    """A shutdown already under way (a retry after a timeout): wait for it, do not start another."""
+    return next((str(s["delete_id"]) for s in shutdowns
+                 if s.get("status") in ("scheduled", "active", "shutting_down", "purging")), None)
 
 
 def _media_of(event: dict[str, Any]) -> list[str]:
